@@ -1,0 +1,1 @@
+"""The acceptance service (port 8002)."""

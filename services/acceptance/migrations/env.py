@@ -1,0 +1,4 @@
+from services.acceptance.models import METADATA
+from shared.migrations import run_migrations
+
+run_migrations(METADATA)

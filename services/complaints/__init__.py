@@ -1,0 +1,1 @@
+"""The complaints service (port 8003)."""

@@ -1,0 +1,1 @@
+"""The projects service (port 8001)."""

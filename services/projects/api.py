@@ -1,0 +1,9 @@
+"""HTTP routes of the projects service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+__all__ = ["router"]
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""The property service (port 8004)."""

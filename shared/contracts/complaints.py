@@ -1,0 +1,91 @@
+"""Events published by the complaints service on `complaints.events`.
+
+Key: complaint id (site boards: project id). Only ids, codes and times: never a reporter's
+name, phone number, description text or a liaison's contact.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from shared.events.catalog import EventData, event_type
+from shared.events.topics import COMPLAINTS
+
+__all__ = [
+    "ComplaintAcknowledged",
+    "ComplaintAssigned",
+    "ComplaintClosed",
+    "ComplaintEscalated",
+    "ComplaintReceived",
+    "ComplaintReopened",
+    "ComplaintResolved",
+    "SiteBoardPublished",
+]
+
+Kind = Literal["complaint", "inquiry", "supervision"]
+ComplaintCategory = Literal[
+    "noise", "dust", "safety", "quality", "access", "utility_outage", "property_service", "other"
+]
+ComplaintStatus = Literal["received", "acknowledged", "assigned", "resolved", "closed", "reopened"]
+
+
+@event_type("site_board.published", topic=COMPLAINTS)
+class SiteBoardPublished(EventData):
+    """A construction site published (or updated) its hotline and liaison board."""
+
+    project_id: str
+    community_id: str | None = None
+    published_at: datetime
+
+
+class _ComplaintFact(EventData):
+    complaint_id: str
+    kind: Kind
+    category: ComplaintCategory
+    status: ComplaintStatus
+    project_id: str | None = None
+    community_id: str | None = None
+    compound_id: str | None = None
+    occurred_at: datetime
+
+
+@event_type("complaint.received", topic=COMPLAINTS)
+class ComplaintReceived(_ComplaintFact):
+    """A report was filed."""
+
+
+@event_type("complaint.acknowledged", topic=COMPLAINTS)
+class ComplaintAcknowledged(_ComplaintFact):
+    """Staff acknowledged the report."""
+
+
+@event_type("complaint.assigned", topic=COMPLAINTS)
+class ComplaintAssigned(_ComplaintFact):
+    """The report was assigned to an organisation."""
+
+    assignee_org: str
+
+
+@event_type("complaint.escalated", topic=COMPLAINTS)
+class ComplaintEscalated(_ComplaintFact):
+    """The report missed its deadline and went up a level (街道吹哨、部门报到)."""
+
+    level: Literal["subdistrict", "district_department"]
+
+
+@event_type("complaint.resolved", topic=COMPLAINTS)
+class ComplaintResolved(_ComplaintFact):
+    """The assignee resolved the report."""
+
+
+@event_type("complaint.closed", topic=COMPLAINTS)
+class ComplaintClosed(_ComplaintFact):
+    """The reporter confirmed the resolution (or it was closed)."""
+
+    satisfaction: int | None = None
+
+
+@event_type("complaint.reopened", topic=COMPLAINTS)
+class ComplaintReopened(_ComplaintFact):
+    """The reporter reopened a resolved report."""

@@ -1,0 +1,143 @@
+"""Events published by the projects service on `projects.events` (key: project id).
+
+Parties are organisation ids, never people. No names or phone numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from shared.events.catalog import EventData, event_type
+from shared.events.topics import PROJECTS
+
+__all__ = [
+    "Category",
+    "ProjectAccepted",
+    "ProjectApproved",
+    "ProjectCancelled",
+    "ProjectCompleted",
+    "ProjectConstructionStarted",
+    "ProjectCreated",
+    "ProjectHiddenWorkInspected",
+    "ProjectParties",
+    "ProjectProgressReported",
+    "ProjectRectified",
+    "ProjectResumed",
+    "ProjectScheduleAtRisk",
+    "ProjectStatus",
+    "ProjectSuspended",
+]
+
+Category = Literal["basic", "improvement", "enhancement"]
+ProjectStatus = Literal[
+    "draft", "approved", "under_construction", "suspended", "completed", "rectifying",
+    "accepted", "in_operation", "cancelled",
+]
+
+
+class ProjectParties(EventData):
+    """The organisations taking part in a project (org ids)."""
+
+    builder: str
+    designer: str | None = None
+    contractor: str
+    supervisor: str | None = None
+    pipeline: list[str] = Field(default_factory=list)
+
+
+class _ProjectFact(EventData):
+    project_id: str
+    community_id: str
+
+
+@event_type("project.created", topic=PROJECTS)
+class ProjectCreated(_ProjectFact):
+    """A project was drafted under a community's approved plan."""
+
+    plan_id: str
+    category: Category
+    domain: str
+    heritage: bool
+    parties: ProjectParties
+    planned_start: date
+    planned_end: date
+    budget_total_cny: str
+
+
+@event_type("project.approved", topic=PROJECTS)
+class ProjectApproved(_ProjectFact):
+    """A drafted project was approved."""
+
+
+@event_type("project.construction_started", topic=PROJECTS)
+class ProjectConstructionStarted(_ProjectFact):
+    """Construction started: plan, construction plan, site board and heritage gates met."""
+
+    started_at: datetime
+
+
+@event_type("project.suspended", topic=PROJECTS)
+class ProjectSuspended(_ProjectFact):
+    """Construction was suspended."""
+
+
+@event_type("project.resumed", topic=PROJECTS)
+class ProjectResumed(_ProjectFact):
+    """Suspended construction resumed."""
+
+
+@event_type("project.progress_reported", topic=PROJECTS)
+class ProjectProgressReported(_ProjectFact):
+    """The contractor reported progress."""
+
+    percent: int
+    milestone: str | None = None
+    reported_at: datetime
+    received_at: datetime
+
+
+@event_type("project.schedule_at_risk", topic=PROJECTS)
+class ProjectScheduleAtRisk(_ProjectFact):
+    """Progress fell behind the linear plan by more than the threshold."""
+
+    percent: int
+    expected_percent: int
+    threshold_percent: int
+
+
+@event_type("project.hidden_work_inspected", topic=PROJECTS)
+class ProjectHiddenWorkInspected(_ProjectFact):
+    """A hidden work (隐蔽工程) was inspected by the supervisor."""
+
+    hidden_work_id: str
+    verdict: Literal["pass", "fail"]
+
+
+@event_type("project.completed", topic=PROJECTS)
+class ProjectCompleted(_ProjectFact):
+    """Construction completed; joint acceptance can open. Carries the parties."""
+
+    parties: ProjectParties
+    completed_at: datetime
+
+
+@event_type("project.rectified", topic=PROJECTS)
+class ProjectRectified(_ProjectFact):
+    """The contractor rectified the defects of a failed acceptance round."""
+
+    rectified_at: datetime
+
+
+@event_type("project.accepted", topic=PROJECTS)
+class ProjectAccepted(_ProjectFact):
+    """The project passed joint acceptance."""
+
+    acceptance_id: str
+
+
+@event_type("project.cancelled", topic=PROJECTS)
+class ProjectCancelled(_ProjectFact):
+    """A draft or approved project was cancelled."""

@@ -1,0 +1,50 @@
+"""FastAPI dependencies shared by every service: the request session, clock and context."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.clock import Clock
+from shared.errors import Invalid, PreconditionFailed
+from shared.service import ServiceContext
+
+__all__ = ["ClockDep", "ContextDep", "IfMatch", "SessionDep", "check_version"]
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed before the response is sent."""
+    ctx = ServiceContext.of(request)
+    async with ctx.db.transaction() as session:
+        yield session
+    ctx.relay.wake()
+
+
+def _context(request: Request) -> ServiceContext:
+    return ServiceContext.of(request)
+
+
+def _clock(request: Request) -> Clock:
+    return ServiceContext.of(request).clock
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+ContextDep = Annotated[ServiceContext, Depends(_context)]
+ClockDep = Annotated[Clock, Depends(_clock)]
+IfMatch = Annotated[str | None, Header(alias="If-Match", description="expected version")]
+
+
+def check_version(if_match: str | None, current: int) -> None:
+    """Optimistic concurrency: `If-Match: <version>` (quotes and W/ allowed) must be current."""
+    if if_match is None:
+        return
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise Invalid("If-Match must be the resource version number", field="If-Match")
+    if int(raw) != current:
+        raise PreconditionFailed(
+            f"resource is at version {current}, not {raw}", current_version=current
+        )

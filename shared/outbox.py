@@ -1,0 +1,202 @@
+"""Transactional outbox: events are rows written in the same transaction as the change.
+
+`add_event` stores the envelope; `OutboxRelay` publishes unsent rows in id order and marks
+them sent. Order per aggregate (the Kafka key) holds because writers of one key are
+serialised before they take an id (a transaction-scoped advisory lock on PostgreSQL; SQLite
+has a single writer), so ids of one key become visible in id order, and the relay always
+re-reads every unsent row instead of remembering "the last id seen". Within a batch the
+idempotent producer never acknowledges a later record of a partition after failing an earlier
+one, so a failed row and everything after it on its partition are simply sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field
+
+from shared.bus.base import OutgoingMessage, Producer
+from shared.clock import utcnow
+from shared.db import Database, InfraTable, UTCDateTime
+from shared.events.envelope import CONTENT_TYPE, Event
+
+__all__ = ["OutboxMessage", "OutboxRelay", "add_event"]
+
+log = logging.getLogger(__name__)
+_RELAY_LOCK = (0x636F, 0x6D6D)  # two-int advisory lock space, apart from the per-key locks
+
+
+class OutboxMessage(InfraTable, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL"),
+              sqlite_where=text("sent_at IS NULL")),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                         autoincrement=True),
+    )
+    event_id: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    topic: str = Field(sa_column=Column(String(200), nullable=False))
+    key: str = Field(sa_column=Column(String(200), nullable=False))
+    event_type: str = Field(sa_column=Column(String(200), nullable=False))
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+async def add_event(session: AsyncSession, topic: str, event: Event) -> None:
+    """Stage `event` for `topic` in the caller's transaction; the key is the event subject."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": event.subject}
+        )
+    session.add(
+        OutboxMessage(
+            event_id=event.id,
+            topic=topic,
+            key=event.subject,
+            event_type=event.type,
+            payload=event.to_bytes(),
+            created_at=utcnow(),
+        )
+    )
+
+
+class OutboxRelay:
+    """Publishes the outbox to the bus, forever, with backoff while the bus is away."""
+
+    def __init__(
+        self,
+        db: Database,
+        producer: Producer,
+        *,
+        batch_size: int = 500,
+        poll_seconds: float = 0.2,
+        max_backoff_seconds: float = 5.0,
+    ) -> None:
+        self._db = db
+        self._producer = producer
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._max_backoff = max_backoff_seconds
+        self._wakeup = asyncio.Event()
+        self.published_total = 0
+        self.last_error: str | None = None
+
+    def wake(self) -> None:
+        """Called after a commit that added events, so they go out without waiting a poll."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        await self._producer.start()
+        backoff = self._poll_seconds
+        try:
+            while True:
+                try:
+                    published, complete = await self.relay_once()
+                except Exception as exc:
+                    self.last_error = str(exc)
+                    log.warning("outbox relay failed: %s", exc)
+                    published, complete = 0, False
+                if complete and published:
+                    backoff = self._poll_seconds
+                    continue
+                if not complete:
+                    backoff = min(backoff * 2, self._max_backoff)
+                else:
+                    backoff = self._poll_seconds
+                await self._sleep(backoff)
+        finally:
+            await self._producer.stop()
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wakeup.wait()
+        self._wakeup.clear()
+
+    async def backlog(self) -> int:
+        from sqlalchemy import func
+
+        async with self._db.sessions() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.sent_at.is_(None)  # type: ignore[union-attr]
+                )
+            )
+        return int(count or 0)
+
+    async def relay_once(self) -> tuple[int, bool]:
+        """Publish one batch. Returns (rows published, whether every row in it went out)."""
+        async with self._db.transaction() as session:
+            if self._db.is_postgres and not await session.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:a, :b)"),
+                {"a": _RELAY_LOCK[0], "b": _RELAY_LOCK[1]},
+            ):
+                return 0, True  # another replica is relaying this database
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.sent_at.is_(None))  # type: ignore[union-attr]
+                    .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+                    .limit(self._batch_size)
+                )
+            ).all()
+            if not rows:
+                return 0, True
+            results = await self._producer.send_batch([_message(row) for row in rows])
+            sent, failed = _partition_results(rows, results)
+            now = utcnow()
+            if sent:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(sent))  # type: ignore[union-attr]
+                    .values(sent_at=now)
+                )
+            for row, error in failed:
+                row.attempts += 1
+                row.last_error = str(error)[:2000]
+        self.published_total += len(sent)
+        if failed:
+            self.last_error = str(failed[0][1])
+        return len(sent), not failed
+
+
+def _message(row: OutboxMessage) -> OutgoingMessage:
+    return OutgoingMessage(
+        topic=row.topic,
+        key=row.key,
+        value=row.payload,
+        headers=(("content-type", CONTENT_TYPE.encode()), ("ce_type", row.event_type.encode())),
+    )
+
+
+def _partition_results(
+    rows: Sequence[OutboxMessage], results: Sequence[BaseException | None]
+) -> tuple[list[int], list[tuple[OutboxMessage, BaseException]]]:
+    """Rows to mark sent, and rows that failed and stay in the outbox."""
+    sent = [row.id for row, error in zip(rows, results, strict=True) if error is None]
+    failed = [(row, error) for row, error in zip(rows, results, strict=True) if error is not None]
+    return [i for i in sent if i is not None], failed
