@@ -31,7 +31,7 @@ from shared.idempotency import IdempotencyMiddleware
 from shared.migrations import upgrade_to_head
 from shared.observability import HttpMetrics, RuntimeCollector
 from shared.outbox import OutboxRelay
-from shared.service import ServiceContext, ServiceDefinition
+from shared.service import BackgroundTask, ServiceContext, ServiceDefinition
 from shared.settings import ServiceSettings, SuiteSettings
 from shared.tracing import TraceMiddleware
 
@@ -108,17 +108,19 @@ def create_service_app(
         if definition.seed is not None:
             async with db.transaction() as session:
                 await definition.seed(session, ctx)
-        tasks = [asyncio.create_task(relay.run(), name=f"{definition.name}-relay")]
+        tasks: list[asyncio.Task[None]] = [
+            asyncio.create_task(relay.run(), name=f"{definition.name}-relay")
+        ]
         if ctx.consumer is not None:
-            tasks.append(asyncio.create_task(ctx.consumer.run(), name=f"{definition.name}-consumer"))
-        tasks += [asyncio.create_task(task(ctx)) for task in definition.background]
+            tasks.append(
+                asyncio.create_task(ctx.consumer.run(), name=f"{definition.name}-consumer")
+            )
+        tasks += [asyncio.create_task(_run(task, ctx)) for task in definition.background]
         ctx.extras["tasks"] = tasks
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await _stop_gracefully(ctx, tasks)
             if owns_bus:
                 await the_bus.close()
             await db.dispose()
@@ -144,6 +146,17 @@ def create_service_app(
     return app
 
 
+async def _stop_gracefully(ctx: ServiceContext, tasks: list[asyncio.Task[None]]) -> None:
+    """Let the relay and consumer finish their batch; cancel what is still running after."""
+    ctx.relay.stop()
+    if ctx.consumer is not None:
+        ctx.consumer.stop()
+    await asyncio.wait(tasks[:2], timeout=10)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def prepare_schema(db: Database, definition: ServiceDefinition) -> None:
     if definition.migrations is not None:
         await upgrade_to_head(db, definition.migrations)
@@ -151,6 +164,10 @@ async def prepare_schema(db: Database, definition: ServiceDefinition) -> None:
     async with db.engine.begin() as conn:
         await conn.run_sync(INFRA_METADATA.create_all)
         await conn.run_sync(definition.metadata.create_all)
+
+
+async def _run(task: BackgroundTask, ctx: ServiceContext) -> None:
+    await task(ctx)
 
 
 def _install_database_error_handlers(app: FastAPI) -> None:

@@ -12,6 +12,7 @@ A consumer that stops returning from fetches is replaced.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -81,7 +82,12 @@ class EventConsumer:
         self._stall_seconds = stall_seconds
         self._after_commit = after_commit
         self._dead_letters: Producer = bus.producer()
+        self._stopping = asyncio.Event()
         self.stats = ConsumerStats()
+
+    def stop(self) -> None:
+        """Finish the batch in hand, commit it and return from `run`."""
+        self._stopping.set()
 
     def healthy(self) -> bool:
         """False when no fetch has completed for longer than the stall limit."""
@@ -93,7 +99,7 @@ class EventConsumer:
         await self._dead_letters.start()
         backoff = 0.5
         try:
-            while True:
+            while not self._stopping.is_set():
                 consumer = self._bus.consumer(self.group, self.topics)
                 try:
                     await consumer.start()
@@ -106,13 +112,15 @@ class EventConsumer:
                     log.warning("consumer %s restarting after: %s", self.group, exc)
                 finally:
                     await _quietly(consumer.stop())
-                await asyncio.sleep(backoff)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(backoff):
+                        await self._stopping.wait()
                 backoff = min(backoff * 2, 10.0)
         finally:
             await _quietly(self._dead_letters.stop())
 
     async def _consume(self, consumer: Consumer) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 async with asyncio.timeout(self._stall_seconds):
                     messages = await consumer.fetch(timeout=1.0, max_records=200)

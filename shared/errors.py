@@ -129,7 +129,9 @@ def problem_response(
     **extensions: Any,
 ) -> JSONResponse:
     """A problem+json response; `type` stays `about:blank` as RFC 9457 allows."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank", "title": title, "status": status, "detail": detail,
+    }
     if instance:
         body["instance"] = instance
     body.update(extensions)

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Integer, LargeBinary, String, delete, select
+from sqlalchemy import Column, Integer, LargeBinary, String
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,7 +75,7 @@ class IdempotencyMiddleware:
             await _respond(send, *_problem(400, "Bad request",
                                            "Idempotency-Key must be 1 to 255 characters", []))
             return
-        caller = self._caller(headers.get(b"authorization"))
+        caller = self._caller(headers.get(b"authorization"), scope)
         if caller is None:  # an invalid token: let the route answer 401
             await self.app(scope, receive, send)
             return
@@ -94,9 +94,12 @@ class IdempotencyMiddleware:
             return
         await self._run_and_store(db, caller, key, scope, body, send)
 
-    def _caller(self, authorization: bytes | None) -> str | None:
+    def _caller(self, authorization: bytes | None, scope: Scope) -> str | None:
         if authorization is None:
-            return "anonymous"
+            # Callers without an account are told apart by address as well, so that a
+            # guessed key can never replay another resident's receipt (and its access token).
+            client = scope.get("client")
+            return f"anonymous:{client[0] if client else 'unknown'}"
         value = authorization.decode("latin-1")
         if not value.lower().startswith("bearer "):
             return None
@@ -169,12 +172,12 @@ class IdempotencyMiddleware:
             await self.app(scope, replay_receive, capture)
         finally:
             async with db.transaction() as session:
-                if status >= 500 or status in _NOT_STORED:
-                    await session.execute(delete(IdempotencyRecord).where(
-                        IdempotencyRecord.scope == caller, IdempotencyRecord.key == key))
+                record = await session.get(IdempotencyRecord, (caller, key))
+                if record is None:
+                    pass
+                elif status >= 500 or status in _NOT_STORED:
+                    await session.delete(record)
                 else:
-                    record = (await session.scalars(select(IdempotencyRecord).where(
-                        IdempotencyRecord.scope == caller, IdempotencyRecord.key == key))).one()
                     record.status_code = status
                     record.content_type = content_type
                     record.body = b"".join(chunks)

@@ -2,8 +2,9 @@
 
 `add_event` stores the envelope; `OutboxRelay` publishes unsent rows in id order and marks
 them sent. Order per aggregate (the Kafka key) holds because writers of one key are
-serialised before they take an id (a transaction-scoped advisory lock on PostgreSQL; SQLite
-has a single writer), so ids of one key become visible in id order, and the relay always
+serialised from taking an id to committing (transaction-scoped advisory locks on PostgreSQL,
+taken in key order at commit; SQLite has a single writer), so ids of one key become visible
+in id order, and the relay always
 re-reads every unsent row instead of remembering "the last id seen". Within a batch the
 idempotent producer never acknowledges a later record of a partition after failing an earlier
 one, so a failed row and everything after it on its partition are simply sent again.
@@ -25,11 +26,13 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    event,
     select,
     text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import Field
 
 from shared.bus.base import OutgoingMessage, Producer
@@ -66,22 +69,45 @@ class OutboxMessage(InfraTable, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
+_PENDING = "outbox.pending"
+
+
 async def add_event(session: AsyncSession, topic: str, event: Event) -> None:
-    """Stage `event` for `topic` in the caller's transaction; the key is the event subject."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": event.subject}
-        )
-    session.add(
-        OutboxMessage(
-            event_id=event.id,
-            topic=topic,
-            key=event.subject,
-            event_type=event.type,
-            payload=event.to_bytes(),
-            created_at=utcnow(),
-        )
+    """Stage `event` for `topic` in the caller's transaction; the key is the event subject.
+
+    The row is written when the transaction commits (see `_write_staged_events`).
+    """
+    session.info.setdefault(_PENDING, []).append((topic, event))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_staged_events(session: Session) -> None:
+    """Insert the staged events last, under per-key locks taken in key order.
+
+    Taking the locks at the very end, sorted, means writers of one key are serialised from
+    the moment they get their ids until they commit (so ids of a key become visible in id
+    order) and two transactions can never wait on each other's keys (no deadlock).
+    """
+    staged: list[tuple[str, Event]] = session.info.pop(_PENDING, [])
+    if not staged:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        for key in sorted({e.subject for _, e in staged}):
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
+    now = utcnow()
+    session.add_all(
+        OutboxMessage(event_id=e.id, topic=topic, key=e.subject, event_type=e.type,
+                      payload=e.to_bytes(), created_at=now)
+        for topic, e in staged
     )
+    session.flush()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_staged_events(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 class OutboxRelay:
@@ -102,6 +128,7 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._max_backoff = max_backoff_seconds
         self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
         self.published_total = 0
         self.last_error: str | None = None
 
@@ -109,11 +136,16 @@ class OutboxRelay:
         """Called after a commit that added events, so they go out without waiting a poll."""
         self._wakeup.set()
 
+    def stop(self) -> None:
+        """Finish the batch in hand and return from `run` (never cancel mid-transaction)."""
+        self._stopping.set()
+        self._wakeup.set()
+
     async def run(self) -> None:
         await self._producer.start()
         backoff = self._poll_seconds
         try:
-            while True:
+            while not self._stopping.is_set():
                 try:
                     published, complete = await self.relay_once()
                 except Exception as exc:
@@ -138,13 +170,10 @@ class OutboxRelay:
         self._wakeup.clear()
 
     async def backlog(self) -> int:
-        from sqlalchemy import func
-
+        """How many events wait to be published."""
         async with self._db.sessions() as session:
             count = await session.scalar(
-                select(func.count()).select_from(OutboxMessage).where(
-                    OutboxMessage.sent_at.is_(None)  # type: ignore[union-attr]
-                )
+                text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
             )
         return int(count or 0)
 

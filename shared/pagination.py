@@ -26,7 +26,9 @@ __all__ = ["Cursor", "Limit", "Page", "decode_cursor", "encode_cursor", "keyset_
 T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
-Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")]
+Cursor = Annotated[
+    str | None, Query(max_length=500, description="next_cursor of the previous page")
+]
 
 
 class Page(BaseModel, Generic[T]):

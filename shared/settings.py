@@ -40,12 +40,12 @@ class SuiteSettings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> SuiteSettings:
         uses_hs256 = not (self.auth_jwt_public_key or self.auth_jwks_url)
-        if self.environment == "production" and uses_hs256:
-            if self.auth_jwt_secret == DEFAULT_JWT_SECRET or len(self.auth_jwt_secret) < 32:
-                raise ValueError(
-                    "AUTH_JWT_SECRET must be set to a secret of 32+ characters in production "
-                    "(or use AUTH_JWT_PUBLIC_KEY / AUTH_JWKS_URL)"
-                )
+        weak = self.auth_jwt_secret == DEFAULT_JWT_SECRET or len(self.auth_jwt_secret) < 32
+        if self.environment == "production" and uses_hs256 and weak:
+            raise ValueError(
+                "AUTH_JWT_SECRET must be set to a secret of 32+ characters in production "
+                "(or use AUTH_JWT_PUBLIC_KEY / AUTH_JWKS_URL)"
+            )
         return self
 
 

@@ -59,7 +59,9 @@ def token(
 @app.command()
 def migrate(
     service: str,
-    revision: Annotated[str | None, typer.Option(help="autogenerate a revision with this message")] = None,
+    revision: Annotated[
+        str | None, typer.Option(help="autogenerate a revision with this message")
+    ] = None,
 ) -> None:
     """Upgrade a service's database to head (or autogenerate a new revision)."""
     from alembic import command

@@ -63,10 +63,9 @@ class ServiceHarness:
 
     async def published(self, *types: str) -> list[Event]:
         """Relay the outbox and return the events this service published (optionally by type)."""
-        while True:
-            count, _ = await self.ctx.relay.relay_once()
-            if count == 0:
-                break
+        async with asyncio.timeout(30):
+            while await self.ctx.relay.backlog():
+                await self.ctx.relay.relay_once()
         messages = await self.bus.read({self.ctx.definition.topic: 0}, 100_000)
         events = [Event.from_bytes(m.value) for m in messages]
         return [e for e in events if not types or e.type in types]

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from services.complaints.api import router
 from services.complaints.config import ComplaintsSettings
+from services.complaints.escalation import sla_scanner
 from services.complaints.handlers import HANDLERS, SUBSCRIPTIONS
 from services.complaints.models import METADATA
 from shared.app import create_service_app
@@ -27,6 +28,7 @@ DEFINITION = ServiceDefinition(
     settings_class=ComplaintsSettings,
     subscriptions=SUBSCRIPTIONS,
     handlers=HANDLERS,
+    background=[sla_scanner],
 )
 
 

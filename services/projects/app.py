@@ -5,16 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.api import router
 from services.projects.config import ProjectsSettings
 from services.projects.handlers import HANDLERS, SUBSCRIPTIONS
 from services.projects.models import METADATA
+from services.projects.planning import seed_communities
 from shared.app import create_service_app
 from shared.events.topics import PROJECTS
-from shared.service import ServiceDefinition
+from shared.service import ServiceContext, ServiceDefinition
 
 __all__ = ["DEFINITION", "create_app"]
+
+
+
+async def _seed(session: AsyncSession, ctx: ServiceContext) -> None:
+    await seed_communities(session)
+
 
 DEFINITION = ServiceDefinition(
     name="projects",
@@ -27,6 +35,7 @@ DEFINITION = ServiceDefinition(
     settings_class=ProjectsSettings,
     subscriptions=SUBSCRIPTIONS,
     handlers=HANDLERS,
+    seed=_seed,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -11,3 +12,7 @@ __all__ = ["PropertySettings"]
 
 class PropertySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PROPERTY_", extra="ignore", frozen=True)
+
+    # The policy asks for a *short* interim service (短期托底); each trial and each extension
+    # is capped at this many calendar months.
+    max_trial_months: int = Field(default=12, ge=1, le=60)

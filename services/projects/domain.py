@@ -1,0 +1,193 @@
+"""Pure rules of the projects service: lifecycle, gates, funding split, schedule risk.
+
+Funding (实施方案 七(二) 落实资金保障):
+- Fiscal money = total - social capital - residents' contribution.
+- `basic` (基础类) fiscal money is shared city:district 5:5, as in the old-compound renovation
+  funding mechanism. An odd cent goes to the district, so the halves always add up.
+- `improvement` / `enhancement` fiscal money is not covered by the 5:5 rule: the text leaves
+  them to social capital first, with "government support under the relevant policies", and
+  makes each district government responsible (各区人民政府负总责). We book it all to the district.
+- Pipeline works (power, telecom, water_supply_drainage, gas) in shentian, shengguang and
+  xinxing are paid entirely by the fiscal side, except the residents' gas account-opening fee
+  (燃气开户费). So for those projects social capital must be 0 and the residents' share must
+  equal the gas account-opening fee (which only a `gas` project may carry; 0 otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_DOWN, Decimal
+from typing import Literal
+
+__all__ = [
+    "FISCAL_PIPELINE_COMMUNITIES",
+    "PIPELINE_DOMAINS",
+    "TRANSITIONS",
+    "Budget",
+    "BudgetError",
+    "Funding",
+    "HiddenWorkStatus",
+    "StartFacts",
+    "allowed_transitions",
+    "can_transition",
+    "completion_unmet",
+    "expected_percent",
+    "is_behind_schedule",
+    "split_fiscal_funding",
+    "start_unmet",
+]
+
+Status = Literal[
+    "draft", "approved", "under_construction", "suspended", "completed", "rectifying",
+    "accepted", "in_operation", "cancelled",
+]
+HiddenWorkStatus = Literal["pending", "passed", "failed"]
+
+TRANSITIONS: Mapping[str, frozenset[str]] = {
+    "draft": frozenset({"approved", "cancelled"}),
+    "approved": frozenset({"under_construction", "cancelled"}),
+    "under_construction": frozenset({"suspended", "completed"}),
+    "suspended": frozenset({"under_construction"}),
+    "completed": frozenset({"accepted", "rectifying"}),
+    "rectifying": frozenset({"completed"}),
+    "accepted": frozenset({"in_operation"}),
+    "in_operation": frozenset(),
+    "cancelled": frozenset(),
+}
+
+PIPELINE_DOMAINS = frozenset({"power", "telecom", "water_supply_drainage", "gas"})
+FISCAL_PIPELINE_COMMUNITIES = frozenset({"shentian", "shengguang", "xinxing"})
+CENT = Decimal("0.01")
+
+
+def allowed_transitions(status: str) -> list[str]:
+    return sorted(TRANSITIONS.get(status, frozenset()))
+
+
+def can_transition(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+@dataclass(frozen=True)
+class Budget:
+    total_cny: Decimal
+    social_capital_cny: Decimal = Decimal("0")
+    residents_cny: Decimal = Decimal("0")
+    gas_account_opening_fee_cny: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Funding:
+    city_fiscal_cny: Decimal
+    district_fiscal_cny: Decimal
+    social_capital_cny: Decimal
+    residents_cny: Decimal
+
+
+class BudgetError(ValueError):
+    """A budget that breaks a funding rule; `field` names the offending budget field."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _check_budget(budget: Budget, *, community_id: str, domain: str) -> None:
+    amounts = {
+        "total_cny": budget.total_cny,
+        "social_capital_cny": budget.social_capital_cny,
+        "residents_cny": budget.residents_cny,
+        "gas_account_opening_fee_cny": budget.gas_account_opening_fee_cny or Decimal("0"),
+    }
+    for name, amount in amounts.items():
+        if amount < 0:
+            raise BudgetError("must not be negative", f"budget.{name}")
+    if budget.social_capital_cny + budget.residents_cny > budget.total_cny:
+        raise BudgetError("social capital and residents together exceed the total",
+                          "budget.social_capital_cny")
+    fee = budget.gas_account_opening_fee_cny
+    if fee is not None and domain != "gas":
+        raise BudgetError("only a gas project has a gas account-opening fee",
+                          "budget.gas_account_opening_fee_cny")
+    if fee is not None and fee > budget.residents_cny:
+        raise BudgetError("the gas account-opening fee is part of the residents' share",
+                          "budget.gas_account_opening_fee_cny")
+    if domain in PIPELINE_DOMAINS and community_id in FISCAL_PIPELINE_COMMUNITIES:
+        _check_fiscal_pipeline(budget)
+
+
+def _check_fiscal_pipeline(budget: Budget) -> None:
+    if budget.social_capital_cny != 0:
+        raise BudgetError("pipeline works in this community are paid by the fiscal side",
+                          "budget.social_capital_cny")
+    if budget.residents_cny != (budget.gas_account_opening_fee_cny or Decimal("0")):
+        raise BudgetError(
+            "residents pay only the gas account-opening fee for pipeline works here",
+            "budget.residents_cny",
+        )
+
+
+def split_fiscal_funding(budget: Budget, *, category: str, community_id: str,
+                         domain: str) -> Funding:
+    """Check the budget against the funding rules and compute who pays what."""
+    _check_budget(budget, community_id=community_id, domain=domain)
+    fiscal = budget.total_cny - budget.social_capital_cny - budget.residents_cny
+    city = (fiscal / 2).quantize(CENT, rounding=ROUND_DOWN) if category == "basic" else Decimal(0)
+    return Funding(
+        city_fiscal_cny=city.quantize(CENT),
+        district_fiscal_cny=(fiscal - city).quantize(CENT),
+        social_capital_cny=budget.social_capital_cny.quantize(CENT),
+        residents_cny=budget.residents_cny.quantize(CENT),
+    )
+
+
+@dataclass(frozen=True)
+class StartFacts:
+    status: str
+    has_construction_plan: bool
+    site_board_published: bool
+    heritage: bool
+    heritage_review_approved: bool
+
+
+def start_unmet(facts: StartFacts) -> list[str]:
+    """The conditions still missing before construction may start (empty ⇒ may start)."""
+    unmet = []
+    if facts.status != "approved":
+        unmet.append("project_approved")
+    if not facts.has_construction_plan:
+        unmet.append("construction_plan_submitted")
+    if not facts.site_board_published:
+        unmet.append("site_board_published")
+    if facts.heritage and not facts.heritage_review_approved:
+        unmet.append("heritage_review_approved")
+    return unmet
+
+
+def completion_unmet(progress_percent: int, hidden_works: Iterable[str]) -> list[str]:
+    """Completion needs progress 100 and every hidden work passed."""
+    unmet = []
+    if progress_percent < 100:
+        unmet.append("progress_100")
+    if any(status != "passed" for status in hidden_works):
+        unmet.append("hidden_works_passed")
+    return unmet
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def expected_percent(planned_start: date, planned_end: date, at: datetime) -> int:
+    """Progress a linear plan expects at `at` (0 before the start, 100 from the end on)."""
+    span = (_start_of(planned_end) - _start_of(planned_start)).total_seconds()
+    elapsed = (at - _start_of(planned_start)).total_seconds()
+    if span <= 0:
+        return 100 if elapsed >= 0 else 0
+    return max(0, min(100, int(elapsed * 100 // span)))
+
+
+def is_behind_schedule(percent: int, expected: int, threshold: int) -> bool:
+    return expected - percent > threshold

@@ -1,0 +1,154 @@
+"""Pure rules: phone numbers, masking, the workflow, SLA deadlines and escalation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.complaints import domain
+from services.complaints.phones import (
+    mask_email,
+    mask_name,
+    mask_phone,
+    normalise_hotline,
+    normalise_phone,
+)
+from shared.errors import Conflict
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("13812345678", "13812345678"),
+    ("+86 138 1234 5678", "13812345678"),
+    ("8619912345678", "19912345678"),
+    ("0592-1234567", "0592-1234567"),
+    ("05921234567", "0592-1234567"),
+    ("010-12345678", "010-12345678"),
+    ("02112345678", "021-12345678"),
+    ("\uff080592\uff091234567", "0592-1234567"),  # full-width brackets
+    ("0592-1234567-808", "0592-1234567-808"),
+    ("0592-1234567转808", "0592-1234567-808"),
+])
+def test_mainland_numbers_are_accepted_in_canonical_form(raw: str, canonical: str) -> None:
+    assert normalise_phone(raw) == canonical
+
+
+@pytest.mark.parametrize("raw", ["12812345678", "1381234567", "138123456789", "0592-123",
+                                 "592-1234567", "12345", "hello", "", "400-123-4567"])
+def test_other_strings_are_not_personal_numbers(raw: str) -> None:
+    with pytest.raises(ValueError):
+        normalise_phone(raw)
+
+
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("12345", "12345"), ("95598", "95598"), ("4001234567", "400-123-4567"),
+    ("800-123-4567", "800-123-4567"), ("0592-5551234", "0592-5551234"),
+    ("13812345678", "13812345678"),
+])
+def test_a_hotline_may_also_be_a_service_or_enterprise_number(raw: str, canonical: str) -> None:
+    assert normalise_hotline(raw) == canonical
+
+
+def test_a_hotline_still_refuses_garbage() -> None:
+    with pytest.raises(ValueError):
+        normalise_hotline("123")
+
+
+@pytest.mark.parametrize(("phone", "masked"), [
+    ("13812345678", "138****5678"),
+    ("0592-1234567", "0592-***4567"),
+    ("010-12345678", "010-****5678"),
+    ("0592-1234567-808", "0592-***4567"),
+])
+def test_phones_are_masked_to_prefix_and_last_four(phone: str, masked: str) -> None:
+    assert mask_phone(phone) == masked
+
+
+def test_names_and_emails_keep_one_character() -> None:
+    assert mask_name("陈小明") == "陈*"
+    assert mask_name("Alice") == "A*"
+    assert mask_email("resident@example.com") == "r***@example.com"
+
+
+@pytest.mark.parametrize(("status", "action", "after"), [
+    ("received", "acknowledge", "acknowledged"),
+    ("acknowledged", "assign", "assigned"),
+    ("assigned", "assign", "assigned"),
+    ("assigned", "resolve", "resolved"),
+    ("resolved", "confirm", "closed"),
+    ("resolved", "close", "closed"),
+    ("resolved", "reopen", "reopened"),
+    ("reopened", "resolve", "resolved"),
+    ("reopened", "assign", "assigned"),
+])
+def test_legal_steps_move_the_report_on(status: str, action: domain.Action, after: str) -> None:
+    assert domain.next_status(status, action) == after
+
+
+@pytest.mark.parametrize(("status", "action"), [
+    ("received", "assign"), ("received", "resolve"), ("acknowledged", "resolve"),
+    ("assigned", "confirm"), ("assigned", "reopen"), ("closed", "reopen"),
+    ("closed", "acknowledge"), ("resolved", "resolve"), ("received", "confirm"),
+])
+def test_illegal_steps_conflict_and_name_the_allowed_ones(status: str,
+                                                          action: domain.Action) -> None:
+    with pytest.raises(Conflict) as raised:
+        domain.next_status(status, action)
+    assert raised.value.extensions["allowed"] == domain.allowed_actions(status)
+
+
+def test_a_closed_report_allows_nothing() -> None:
+    assert domain.allowed_actions("closed") == []
+
+
+def test_deadline_is_the_category_hours_after_the_clock_starts() -> None:
+    assert domain.resolution_deadline(T0, 4) == T0 + timedelta(hours=4)
+
+
+def _due(now: datetime, level: str | None = None, status: str = "assigned"
+         ) -> list[domain.EscalationLevel]:
+    return domain.due_escalations(status=status, level=level, due_at=T0 + timedelta(hours=4),
+                                  sla_hours=4, now=now)
+
+
+def test_nothing_escalates_before_the_deadline() -> None:
+    assert _due(T0 + timedelta(hours=3, minutes=59)) == []
+
+
+def test_at_the_deadline_the_subdistrict_is_whistled_in() -> None:
+    assert _due(T0 + timedelta(hours=4)) == ["subdistrict"]
+
+
+def test_a_full_period_later_the_district_department_reports() -> None:
+    assert _due(T0 + timedelta(hours=8), level="subdistrict") == ["district_department"]
+    assert _due(T0 + timedelta(hours=7), level="subdistrict") == []
+
+
+def test_a_missed_scan_catches_up_both_levels_in_order() -> None:
+    assert _due(T0 + timedelta(hours=9)) == ["subdistrict", "district_department"]
+
+
+def test_each_level_happens_once() -> None:
+    assert _due(T0 + timedelta(days=9), level="district_department") == []
+
+
+@pytest.mark.parametrize("status", ["resolved", "closed"])
+def test_resolved_or_closed_reports_never_escalate(status: str) -> None:
+    assert _due(T0 + timedelta(days=9), status=status) == []
+
+
+def test_next_escalation_follows_the_level() -> None:
+    due = T0 + timedelta(hours=4)
+    assert domain.next_escalation_at(None, due, 4) == due
+    assert domain.next_escalation_at("subdistrict", due, 4) == due + timedelta(hours=4)
+    assert domain.next_escalation_at("district_department", due, 4) is None
+
+
+def test_tracking_codes_are_short_and_unambiguous() -> None:
+    codes = {domain.new_tracking_code() for _ in range(500)}
+    assert len(codes) == 500
+    for code in codes:
+        assert code.startswith("CC-") and len(code) == 9
+        assert not set(code[3:]) & set("01OIL")

@@ -1,0 +1,323 @@
+"""Reports through the API: filing without an account, tokens, masking, workflow, stats."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from services.complaints.app import DEFINITION
+from shared.clock import FrozenClock
+from tests.complaints.conftest import (
+    START,
+    bearer,
+    file,
+    known_project,
+    report_body,
+    settings,
+    trial_started,
+)
+from tests.support import ServiceHarness, running_service
+
+STAFF = ("subdistrict",)
+
+
+async def test_filing_needs_no_account_and_returns_code_token_and_deadline(
+    svc: ServiceHarness,
+) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    assert receipt["status"] == "received"
+    assert receipt["tracking_code"].startswith("CC-")
+    assert receipt["expected_resolution_at"] == "2026-03-03T09:00:00Z"  # noise: 24 h
+    report = await svc.client.get(f"/complaints/{receipt['id']}",
+                                  headers=bearer(receipt["access_token"]))
+    assert report.status_code == 200
+    body = report.json()
+    assert body["community_id"] == "shentian" and body["routed_org"] == "acme"
+    assert body["history"][0]["action"] == "file"
+    assert body["history"][0]["actor"] == {"role": "reporter", "org": None, "sub": None}
+
+
+async def test_the_reporter_token_opens_only_its_own_report(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    mine, other = await file(svc), await file(svc)
+    token = bearer(mine["access_token"])
+    assert (await svc.client.get(f"/complaints/{other['id']}", headers=token)).status_code == 404
+    confirm = await svc.client.post(f"/complaints/{other['id']}/confirm",
+                                    json={"satisfaction": 5}, headers=token)
+    assert confirm.status_code == 404
+    assert (await svc.client.get("/complaints", headers=token)).status_code == 403
+    acknowledge = await svc.client.post(f"/complaints/{mine['id']}/acknowledge", headers=token)
+    assert acknowledge.status_code == 403
+
+
+async def test_reading_a_report_needs_a_token(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    assert (await svc.client.get(f"/complaints/{receipt['id']}")).status_code == 401
+    owner = await svc.client.get(f"/complaints/{receipt['id']}", headers=svc.auth("owner"))
+    assert owner.status_code == 403
+
+
+async def test_contact_is_full_for_staff_and_masked_for_everyone_else(
+    svc: ServiceHarness,
+) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path = f"/complaints/{receipt['id']}"
+    staff = (await svc.client.get(path, headers=svc.auth(*STAFF))).json()
+    assert staff["contact"]["phone"] == "13712345678" and staff["contact"]["name"] == "陈小明"
+    contractor = (await svc.client.get(path, headers=svc.auth("contractor", org="acme"))).json()
+    assert contractor["contact"]["phone"] == "137****5678"
+    assert contractor["contact"]["name"] == "陈*"
+    reporter = (await svc.client.get(path, headers=bearer(receipt["access_token"]))).json()
+    assert reporter["contact"]["phone"] == "137****5678"
+
+
+async def test_an_org_sees_only_reports_routed_to_it(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    rival = await svc.client.get(f"/complaints/{receipt['id']}",
+                                 headers=svc.auth("contractor", org="rival"))
+    assert rival.status_code == 404
+    listed = await svc.client.get("/complaints", headers=svc.auth("contractor", org="rival"))
+    assert listed.json()["items"] == []
+    own = await svc.client.get("/complaints", headers=svc.auth("contractor", org="acme"))
+    assert [c["id"] for c in own.json()["items"]] == [receipt["id"]]
+
+
+async def test_anonymous_reports_store_no_contact(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc, anonymous=True)
+    staff = await svc.client.get(f"/complaints/{receipt['id']}", headers=svc.auth(*STAFF))
+    assert staff.json()["contact"] is None and staff.json()["anonymous"] is True
+
+
+async def test_bad_reports_are_422_naming_the_field_and_write_nothing(
+    svc: ServiceHarness,
+) -> None:
+    cases = [
+        (report_body(category="graffiti"), "category"),
+        (report_body(contact={"phone": "555-0100"}), "contact.phone"),
+        (report_body(description=""), "description"),
+        (report_body(location={"lat": 95, "lng": 118}), "location.lat"),
+        (report_body(project_id=None), "body"),
+        (report_body(photos=["x"] * 11), "photos"),
+        (report_body(colour="red"), "colour"),
+    ]
+    for body, field in cases:
+        response = await svc.client.post("/complaints", json=body)
+        assert response.status_code == 422, body
+        assert field in {e["field"] for e in response.json()["errors"]}, response.json()
+    listed = await svc.client.get("/complaints", headers=svc.auth(*STAFF))
+    assert listed.json()["items"] == []
+
+
+async def test_an_unknown_project_needs_a_community(svc: ServiceHarness) -> None:
+    response = await svc.client.post("/complaints", json=report_body(project_id="p-404"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "project_id"
+    accepted = await svc.client.post(
+        "/complaints", json=report_body(project_id="p-404", community_id="xinxing"))
+    assert accepted.status_code == 201
+
+
+async def test_property_service_reports_go_to_the_compounds_provider(
+    svc: ServiceHarness,
+) -> None:
+    await svc.deliver(trial_started(), subject="t-1")
+    receipt = await file(svc, category="property_service", project_id=None,
+                         compound_id="cmp-1")
+    report = await svc.client.get(f"/complaints/{receipt['id']}",
+                                  headers=svc.auth("property_provider", org="prov-1"))
+    assert report.status_code == 200
+    assert report.json()["routed_org"] == "prov-1"
+    assert report.json()["community_id"] == "dongdu"
+
+
+async def _walk_to_resolved(svc: ServiceHarness, receipt: dict[str, str]) -> str:
+    path = f"/complaints/{receipt['id']}"
+    staff = svc.auth(*STAFF)
+    assert (await svc.client.post(f"{path}/acknowledge", headers=staff)).status_code == 200
+    assert (await svc.client.post(f"{path}/assign", json={}, headers=staff)).status_code == 200
+    svc.clock.advance(timedelta(hours=2))
+    resolved = await svc.client.post(f"{path}/resolve", json={"resolution": "Drill moved"},
+                                     headers=svc.auth("contractor", org="acme"))
+    assert resolved.status_code == 200, resolved.text
+    return path
+
+
+async def test_the_full_workflow_is_recorded_and_published(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path = await _walk_to_resolved(svc, receipt)
+    confirmed = await svc.client.post(f"{path}/confirm", json={"satisfaction": 4},
+                                      headers=bearer(receipt["access_token"]))
+    assert confirmed.status_code == 200
+    body = confirmed.json()
+    assert body["status"] == "closed" and body["satisfaction"] == 4
+    assert [s["action"] for s in body["history"]] == [
+        "file", "acknowledge", "assign", "resolve", "confirm"]
+    assert body["history"][3]["note"] == "Drill moved"
+    assert body["history"][3]["actor"] == {"role": "contractor", "org": "acme", "sub": None}
+    events = await svc.published()
+    types = [e.type for e in events if e.type.startswith("complaint.")]
+    assert types == ["complaint.received", "complaint.acknowledged", "complaint.assigned",
+                     "complaint.resolved", "complaint.closed"]
+    assert events[-1].data["satisfaction"] == 4
+
+
+async def test_events_carry_no_personal_data(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    await _walk_to_resolved(svc, receipt)
+    for event in await svc.published():
+        text = event.to_bytes().decode()
+        for secret in ("13712345678", "陈小明", "5678", "Drilling", "Drill moved"):
+            assert secret not in text
+
+
+async def test_a_reopen_goes_back_to_the_assignee_and_restarts_the_clock(
+    svc: ServiceHarness,
+) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path = await _walk_to_resolved(svc, receipt)
+    svc.clock.advance(timedelta(hours=1))
+    reopened = await svc.client.post(f"{path}/reopen", json={"reason": "Still drilling"},
+                                     headers=bearer(receipt["access_token"]))
+    assert reopened.status_code == 200
+    body = reopened.json()
+    assert body["status"] == "reopened" and body["assignee_org"] == "acme"
+    assert body["expected_resolution_at"] == "2026-03-03T12:00:00Z"
+    again = await svc.client.post(f"{path}/resolve", json={"resolution": "Stopped"},
+                                  headers=svc.auth("contractor", org="acme"))
+    assert again.json()["status"] == "resolved"
+
+
+async def test_illegal_steps_are_409_with_the_allowed_ones(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path = f"/complaints/{receipt['id']}"
+    early = await svc.client.post(f"{path}/resolve", json={"resolution": "x"},
+                                  headers=svc.auth(*STAFF))
+    assert early.status_code == 409
+    assert early.json()["allowed"] == ["acknowledge"]
+    reopen = await svc.client.post(f"{path}/reopen", json={"reason": "x"},
+                                   headers=bearer(receipt["access_token"]))
+    assert reopen.status_code == 409
+
+
+async def test_only_the_assignee_org_or_staff_resolve(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path = f"/complaints/{receipt['id']}"
+    await svc.client.post(f"{path}/acknowledge", headers=svc.auth(*STAFF))
+    await svc.client.post(f"{path}/assign", json={"assignee_org": "fixers"},
+                          headers=svc.auth(*STAFF))
+    acme = await svc.client.post(f"{path}/resolve", json={"resolution": "x"},
+                                 headers=svc.auth("contractor", org="acme"))
+    assert acme.status_code == 403  # routed to acme, but assigned to fixers
+    fixers = await svc.client.post(f"{path}/resolve", json={"resolution": "x"},
+                                   headers=svc.auth("contractor", org="fixers"))
+    assert fixers.status_code == 200
+
+
+async def test_staff_cannot_confirm_for_the_reporter(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path = await _walk_to_resolved(svc, receipt)
+    response = await svc.client.post(f"{path}/confirm", json={"satisfaction": 5},
+                                     headers=svc.auth(*STAFF))
+    assert response.status_code == 403
+    closed = await svc.client.post(f"{path}/close", headers=svc.auth(*STAFF))
+    assert closed.json()["status"] == "closed"
+
+
+async def test_satisfaction_outside_one_to_five_is_422(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path = await _walk_to_resolved(svc, receipt)
+    response = await svc.client.post(f"{path}/confirm", json={"satisfaction": 6},
+                                     headers=bearer(receipt["access_token"]))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "satisfaction"
+
+
+async def test_assigning_an_unrouted_report_needs_an_org(svc: ServiceHarness) -> None:
+    receipt = await file(svc, project_id=None, community_id="chengxi")
+    path = f"/complaints/{receipt['id']}"
+    await svc.client.post(f"{path}/acknowledge", headers=svc.auth(*STAFF))
+    response = await svc.client.post(f"{path}/assign", json={}, headers=svc.auth(*STAFF))
+    assert response.status_code == 422
+    after = await svc.client.get(path, headers=svc.auth(*STAFF))
+    assert after.json()["status"] == "acknowledged"  # nothing half-written
+
+
+async def test_a_stale_if_match_on_a_step_is_412(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    response = await svc.client.post(f"/complaints/{receipt['id']}/acknowledge",
+                                     headers={**svc.auth(*STAFF), "If-Match": "5"})
+    assert response.status_code == 412
+
+
+async def test_listing_filters_and_pages(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    for category in ("noise", "dust", "noise"):
+        await file(svc, category=category)
+    staff = svc.auth(*STAFF)
+    noise = await svc.client.get("/complaints", params={"category": "noise"}, headers=staff)
+    assert len(noise.json()["items"]) == 2
+    first = (await svc.client.get("/complaints", params={"limit": 2}, headers=staff)).json()
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    rest = await svc.client.get("/complaints", params={"limit": 2, "cursor": first["next_cursor"]},
+                                headers=staff)
+    assert len(rest.json()["items"]) == 1
+    bad = await svc.client.get("/complaints", params={"status": "lost"}, headers=staff)
+    assert bad.status_code == 422
+
+
+async def test_stats_count_by_status_and_category_with_sla(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    await _walk_to_resolved(svc, await file(svc))  # resolved after 2 h: within 24 h
+    await file(svc, category="safety")  # 4 h SLA
+    svc.clock.advance(timedelta(hours=5))
+    stats = await svc.client.get("/stats", params={"community_id": "shentian"},
+                                 headers=svc.auth("dashboard"))
+    assert stats.status_code == 200
+    body = stats.json()
+    assert body["total"] == 2
+    assert body["by_status"] == {"resolved": 1, "received": 1}
+    assert body["by_category"] == {"noise": 1, "safety": 1}
+    assert body["sla"] == {"met": 1, "breached": 1, "compliance": 0.5}
+    assert body["open_overdue"] == 1 and body["mean_hours_to_resolve"] == 2.0
+    assert (await svc.client.get("/stats", headers=svc.auth("owner"))).status_code == 403
+
+
+async def test_reports_are_rate_limited_per_client(tmp_path: Path) -> None:
+    async with running_service(DEFINITION, tmp_path, clock=FrozenClock(START),
+                               settings=settings(rate_limit="2/minute")) as svc:
+        body = report_body(project_id=None, community_id="shentian")
+        for _ in range(2):
+            assert (await svc.client.post("/complaints", json=body)).status_code == 201
+        limited = await svc.client.post("/complaints", json=body,
+                                        headers={"X-Forwarded-For": "10.9.9.9"})  # not trusted
+        assert limited.status_code == 429
+        assert limited.headers["content-type"] == "application/problem+json"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+
+
+async def test_forwarded_for_counts_only_behind_a_trusted_proxy(tmp_path: Path) -> None:
+    async with running_service(
+        DEFINITION, tmp_path, clock=FrozenClock(START),
+        settings=settings(rate_limit="1/minute", trust_forwarded_for=True),
+    ) as svc:
+        body = report_body(project_id=None, community_id="shentian")
+        for ip in ("10.0.0.1", "10.0.0.2"):
+            response = await svc.client.post("/complaints", json=body,
+                                             headers={"X-Forwarded-For": ip})
+            assert response.status_code == 201
+        again = await svc.client.post("/complaints", json=body,
+                                      headers={"X-Forwarded-For": "10.0.0.1"})
+        assert again.status_code == 429

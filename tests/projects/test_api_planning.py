@@ -1,0 +1,104 @@
+"""Communities, surveys and plans through the HTTP API."""
+
+from __future__ import annotations
+
+from tests.projects.factories import approved_plan, bureau, survey_body
+from tests.support import ServiceHarness
+
+
+async def test_the_six_pilot_communities_are_public(svc: ServiceHarness) -> None:
+    response = await svc.client.get("/communities")
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert {c["id"] for c in items} == {"shentian", "dongdu", "shengguang", "future-coast",
+                                        "chengxi", "xinxing"}
+    assert all(c["batch_deadline"] == "2022-12-31" for c in items)
+
+
+async def test_one_community_shows_its_name_and_district(svc: ServiceHarness) -> None:
+    body = (await svc.client.get("/communities/shentian")).json()
+    assert (body["name"], body["district"]) == ("深田社区", "思明区")
+    assert (await svc.client.get("/communities/nowhere")).status_code == 404
+
+
+async def test_a_survey_lists_with_counts_per_finding_kind(svc: ServiceHarness) -> None:
+    created = await svc.client.post("/communities/dongdu/surveys", json=survey_body(),
+                                    headers=svc.auth("subdistrict"))
+    assert created.status_code == 201, created.text
+    page = (await svc.client.get("/communities/dongdu/surveys",
+                                 headers=svc.auth("dashboard"))).json()
+    [survey] = page["items"]
+    assert survey["counts"]["resident_need"] == 2
+    assert survey["counts"]["idle_land"] == 1
+    assert survey["counts"]["heritage"] == 0
+    assert len(survey["counts"]) == 10
+    assert survey["resident_opinions"][0]["in_favour"] == 97
+
+
+async def test_a_survey_with_an_unknown_kind_is_422_naming_the_field(svc: ServiceHarness
+                                                                      ) -> None:
+    body = survey_body(findings=[{"kind": "ufo_sighting", "summary": "x"}])
+    response = await svc.client.post("/communities/dongdu/surveys", json=body,
+                                      headers=svc.auth("community"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "findings.0.kind"
+
+
+async def test_surveys_need_a_token_and_the_right_role(svc: ServiceHarness) -> None:
+    assert (await svc.client.get("/communities/dongdu/surveys")).status_code == 401
+    response = await svc.client.post("/communities/dongdu/surveys", json=survey_body(),
+                                     headers=svc.auth("contractor", org="c"))
+    assert response.status_code == 403
+
+
+async def test_a_survey_of_an_unknown_community_is_404(svc: ServiceHarness) -> None:
+    response = await svc.client.post("/communities/atlantis/surveys", json=survey_body(),
+                                     headers=svc.auth("subdistrict"))
+    assert response.status_code == 404
+
+
+async def test_a_new_approval_supersedes_the_previous_plan(svc: ServiceHarness) -> None:
+    first = await approved_plan(svc)
+    second = await approved_plan(svc)
+    old = (await svc.client.get(f"/plans/{first}", headers=svc.auth("dashboard"))).json()
+    new = (await svc.client.get(f"/plans/{second}", headers=svc.auth("dashboard"))).json()
+    assert (old["status"], old["superseded_by"]) == ("superseded", second)
+    assert new["status"] == "approved"
+
+
+async def test_only_the_district_bureau_approves_plans(svc: ServiceHarness) -> None:
+    plan = (await svc.client.post("/communities/dongdu/plans",
+                                  json={"title": "p", "summary": "s"},
+                                  headers=svc.auth("community"))).json()
+    response = await svc.client.post(f"/plans/{plan['id']}/approve",
+                                     headers=svc.auth("subdistrict"))
+    assert response.status_code == 403
+
+
+async def test_an_approved_plan_cannot_be_approved_again(svc: ServiceHarness) -> None:
+    plan_id = await approved_plan(svc)
+    response = await svc.client.post(f"/plans/{plan_id}/approve", headers=bureau(svc))
+    assert response.status_code == 409
+
+
+async def test_plan_approval_with_a_stale_version_is_412(svc: ServiceHarness) -> None:
+    plan = (await svc.client.post("/communities/dongdu/plans",
+                                  json={"title": "p", "summary": "s"},
+                                  headers=svc.auth("community"))).json()
+    response = await svc.client.post(f"/plans/{plan['id']}/approve",
+                                     headers={**bureau(svc), "If-Match": "7"})
+    assert response.status_code == 412
+
+
+async def test_a_missing_plan_is_404(svc: ServiceHarness) -> None:
+    response = await svc.client.get("/plans/nope", headers=svc.auth("dashboard"))
+    assert response.status_code == 404
+
+
+async def test_more_residents_in_favour_than_asked_is_422(svc: ServiceHarness) -> None:
+    opinion = {"topic": "t", "summary": "s", "respondents": 10, "in_favour": 11}
+    response = await svc.client.post("/communities/dongdu/surveys",
+                                     json=survey_body(resident_opinions=[opinion]),
+                                     headers=svc.auth("subdistrict"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "resident_opinions.0.in_favour"
