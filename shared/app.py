@@ -90,6 +90,7 @@ def create_service_app(
             partitions=suite.kafka_topic_partitions,
             replication_factor=suite.kafka_replication_factor,
             client_id=f"community-{definition.name}",
+            namespace=suite.kafka_namespace,
         )
         if settings.auto_migrate:
             await prepare_schema(db, definition)

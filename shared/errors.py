@@ -134,7 +134,8 @@ def problem_response(
     }
     if instance:
         body["instance"] = instance
-    body.update(extensions)
+    # Extension members never overwrite the standard ones.
+    body.update({k: v for k, v in extensions.items() if k not in body and k != "instance"})
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 

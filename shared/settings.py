@@ -29,6 +29,7 @@ class SuiteSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_topic_partitions: int = 3
     kafka_replication_factor: int = 1
+    kafka_namespace: str = ""
     auth_jwt_secret: str = DEFAULT_JWT_SECRET
     auth_jwt_public_key: str | None = None
     auth_jwks_url: str | None = None

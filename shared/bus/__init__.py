@@ -13,13 +13,14 @@ __all__ = ["Bus", "Consumer", "IncomingMessage", "LocalBus", "OutgoingMessage", 
 
 
 def create_bus(kind: str, *, local_url: str, kafka_bootstrap: str, partitions: int = 3,
-               replication_factor: int = 1, client_id: str = "community-suite") -> Bus:
+               replication_factor: int = 1, client_id: str = "community-suite",
+               namespace: str = "") -> Bus:
     """The transport chosen by settings (`BUS=local|kafka`)."""
     if kind == "kafka":
         from shared.bus.kafka import KafkaBus
 
         return KafkaBus(kafka_bootstrap, client_id=client_id, partitions=partitions,
-                        replication_factor=replication_factor)
+                        replication_factor=replication_factor, namespace=namespace)
     return LocalBus(local_url)
 
 

@@ -35,8 +35,12 @@ class KafkaBus:
         partitions: int = 3,
         replication_factor: int = 1,
         request_timeout_ms: int = 30000,
+        namespace: str = "",
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
+        # A namespace prefixes every topic and consumer group, so several environments (or
+        # test runs) can share one cluster without seeing each other's events.
+        self.namespace = namespace
         self.client_id = client_id
         self.partitions = partitions
         self.replication_factor = replication_factor
@@ -47,6 +51,12 @@ class KafkaBus:
 
     def consumer(self, group: str, topics: Sequence[str]) -> KafkaConsumer:
         return KafkaConsumer(self, group, topics)
+
+    def physical(self, topic: str) -> str:
+        return f"{self.namespace}{topic}"
+
+    def logical(self, topic: str) -> str:
+        return topic.removeprefix(self.namespace)
 
     def _admin(self) -> AIOKafkaAdminClient:
         return AIOKafkaAdminClient(
@@ -61,10 +71,10 @@ class KafkaBus:
         try:
             existing = set(await admin.list_topics())
             missing = [
-                NewTopic(name=t, num_partitions=self.partitions,
+                NewTopic(name=self.physical(t), num_partitions=self.partitions,
                          replication_factor=self.replication_factor)
                 for t in topics
-                if t not in existing
+                if self.physical(t) not in existing
             ]
             if missing:
                 with contextlib.suppress(TopicAlreadyExistsError):
@@ -90,6 +100,7 @@ class KafkaBus:
 
 class KafkaProducer:
     def __init__(self, bus: KafkaBus) -> None:
+        self._bus = bus
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bus.bootstrap_servers,
             client_id=f"{bus.client_id}-relay",
@@ -114,7 +125,7 @@ class KafkaProducer:
             try:
                 futures.append(
                     await self._producer.send(
-                        message.topic,
+                        self._bus.physical(message.topic),
                         message.value,
                         key=message.key.encode(),
                         headers=list(message.headers),
@@ -143,7 +154,9 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 
 class KafkaConsumer:
     def __init__(self, bus: KafkaBus, group: str, topics: Sequence[str]) -> None:
-        self._topics = list(topics)
+        self._bus = bus
+        self._topics = [bus.physical(t) for t in topics]
+        group = bus.physical(group)
         self._pending: dict[TopicPartition, OffsetAndMetadata] = {}
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bus.bootstrap_servers,
@@ -171,7 +184,7 @@ class KafkaConsumer:
         )
         return [
             IncomingMessage(
-                topic=record.topic,
+                topic=self._bus.logical(record.topic),
                 partition=record.partition,
                 offset=record.offset,
                 key=record.key.decode() if record.key is not None else None,
@@ -184,7 +197,9 @@ class KafkaConsumer:
 
     async def commit(self, positions: Mapping[tuple[str, int], int]) -> None:
         for (topic, partition), offset in positions.items():
-            self._pending[TopicPartition(topic, partition)] = OffsetAndMetadata(offset, "")
+            self._pending[TopicPartition(self._bus.physical(topic), partition)] = (
+                OffsetAndMetadata(offset, "")
+            )
         await self.commit_pending()
 
     async def commit_pending(self) -> None:
