@@ -7,6 +7,7 @@ consumer) on a SQLite file and a local bus in a temporary folder, with a frozen 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,7 +37,6 @@ class ServiceHarness:
     ctx: ServiceContext
     client: httpx.AsyncClient
     clock: FrozenClock
-    bus: LocalBus
     suite: SuiteSettings
 
     def token(self, *roles: str, org: str | None = None, sub: str = "tester",
@@ -66,9 +66,27 @@ class ServiceHarness:
         async with asyncio.timeout(30):
             while await self.ctx.relay.backlog():
                 await self.ctx.relay.relay_once()
-        messages = await self.bus.read({self.ctx.definition.topic: 0}, 100_000)
+        messages = await self.read_topic(self.ctx.definition.topic)
         events = [Event.from_bytes(m.value) for m in messages]
         return [e for e in events if not types or e.type in types]
+
+
+    async def read_topic(self, topic: str) -> list[IncomingMessage]:
+        """Everything on `topic`, read with a fresh consumer group, in log order."""
+        kafka = self.suite.bus == "kafka"
+        quiet_fetches, fetch_timeout = (3, 1.0) if kafka else (1, 0.01)
+        consumer = self.ctx.bus.consumer(f"reader-{uuid.uuid4().hex[:8]}", [topic])
+        await consumer.start()
+        found: list[IncomingMessage] = []
+        quiet = 0
+        try:
+            while quiet < quiet_fetches:
+                batch = await consumer.fetch(timeout=fetch_timeout, max_records=10_000)
+                found += batch
+                quiet = 0 if batch else quiet + 1
+        finally:
+            await consumer.stop()
+        return sorted(found, key=lambda m: (m.partition, m.offset))
 
 
 @asynccontextmanager
@@ -82,15 +100,15 @@ async def running_service(
 ) -> AsyncIterator[ServiceHarness]:
     suite = SuiteSettings(var_dir=tmp_path, environment="test", auth_jwt_secret=TEST_SECRET,
                           **suite_overrides)
-    bus = LocalBus(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")
+    bus = None if suite.bus == "kafka" else LocalBus(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")
     clock = clock or FrozenClock()
     app = create_service_app(definition, suite=suite, settings=settings, bus=bus, clock=clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield ServiceHarness(ctx=app.state.ctx, client=client, clock=clock, bus=bus,
-                                 suite=suite)
-    await bus.close()
+            yield ServiceHarness(ctx=app.state.ctx, client=client, clock=clock, suite=suite)
+    if bus is not None:
+        await bus.close()
 
 
 async def eventually(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
