@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from services.acceptance.app import DEFINITION as ACCEPTANCE
 from services.complaints.app import DEFINITION as COMPLAINTS
 from services.projects.app import DEFINITION as PROJECTS
 from services.property_service.app import DEFINITION as PROPERTY
@@ -15,6 +16,7 @@ from shared.clock import FrozenClock
 from shared.contracts.acceptance import AcceptancePassed
 from shared.contracts.complaints import SiteBoardPublished
 from shared.events import Event
+from tests.acceptance import factories as af
 from tests.integration.flows import eventually, on_kafka, produce
 from tests.integration.servers import unique
 from tests.projects import factories as pf
@@ -152,3 +154,43 @@ async def test_acceptance_passed_on_kafka_leads_to_a_trial_a_vote_and_higher_cov
         "property.contract_converted",
     ]
     assert all("R-" not in json.dumps(e.data) for e in events)
+
+
+async def test_project_completed_on_kafka_opens_a_session_eight_parties_pass_it_once(
+    tmp_path: Path, pg_url: str, kafka_bootstrap: str, namespace: str
+) -> None:
+    clock = FrozenClock(af.START)
+    async with on_kafka(ACCEPTANCE, tmp_path, database_url=pg_url, bootstrap=kafka_bootstrap,
+                        namespace=namespace, clock=clock) as h:
+        completed = await produce(kafka_bootstrap, namespace, af.completed(),
+                                  subject=af.PROJECT, clock=clock)
+
+        async def sessions() -> list[dict[str, str]]:
+            page = await h.client.get("/acceptances", params={"project_id": af.PROJECT},
+                                      headers=h.auth("admin"))
+            items: list[dict[str, str]] = page.json()["items"]
+            return items
+
+        [session] = await eventually(sessions, timeout=30, interval=0.2)
+        for party in af.EIGHT_PARTIES:
+            signed = await af.sign(h, session["id"], party)
+            assert signed.status_code == 201, signed.text
+        # The same event delivered again (a producer retry, a rewound consumer) opens nothing.
+        await produce(kafka_bootstrap, namespace, af.completed(), subject=af.PROJECT,
+                      clock=clock, event=completed)
+        consumer = h.ctx.consumer
+        assert consumer is not None
+        await eventually(lambda: _async(consumer.stats.duplicate >= 1), timeout=30, interval=0.2)
+        assert len(await sessions()) == 1
+        view = (await h.client.get(f"/acceptances/{session['id']}",
+                                   headers=h.auth("admin"))).json()
+        events = await h.published()
+
+    assert view["status"] == "passed"
+    types = [e.type for e in events]
+    assert types == ["acceptance.session_opened", *["acceptance.signed"] * 8, "acceptance.passed"]
+    assert events[-1].data["project_id"] == af.PROJECT
+
+
+async def _async(value: bool) -> bool:
+    return value
