@@ -229,8 +229,8 @@ async def cancel_project(session: AsyncSession, project: Project, clock: Clock) 
 
 
 async def operate_project(session: AsyncSession, project: Project, clock: Clock) -> None:
-    # No event type exists for this step yet; the status is visible through the API.
     move(project, "in_operation", clock.now())
+    await publish_fact(session, project, clock, contract.ProjectPutIntoOperation(**_fact(project)))
 
 
 def _cny(value: Decimal) -> Decimal:

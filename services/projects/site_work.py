@@ -109,11 +109,11 @@ async def _assess_schedule(session: AsyncSession, project: Project, threshold: i
     project.schedule_at_risk = behind
     session.add(project)
     await session.flush()
-    if behind:
-        await publish_fact(session, project, clock, contract.ProjectScheduleAtRisk(
-            project_id=project.id, community_id=project.community_id,
-            percent=project.progress_percent, expected_percent=expected,
-            threshold_percent=threshold))
+    fact = contract.ProjectScheduleAtRisk if behind else contract.ProjectScheduleRecovered
+    await publish_fact(session, project, clock, fact(
+        project_id=project.id, community_id=project.community_id,
+        percent=project.progress_percent, expected_percent=expected,
+        threshold_percent=threshold))
 
 
 def progress_public(report: ProgressReport) -> ProgressPublic:

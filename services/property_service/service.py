@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.property_service import domain
+from services.property_service.events import publish_trial_fact
 from services.property_service.models import Candidate, Compound, OwnerUnit, Provider, Trial
 from services.property_service.schemas import (
     CandidatePublic,
@@ -28,6 +29,7 @@ from services.property_service.schemas import (
     RosterPublic,
 )
 from shared.clock import Clock
+from shared.contracts.property_service import PropertyCompoundRegistered
 from shared.db import new_id
 from shared.deps import check_version
 from shared.errors import Conflict, NotFound
@@ -57,6 +59,11 @@ async def create_compound(session: AsyncSession, body: CompoundCreate, clock: Cl
     )
     session.add(compound)
     await session.flush()
+    await publish_trial_fact(session, PropertyCompoundRegistered(
+        compound_id=compound.id, community_id=compound.community_id,
+        households=compound.households,
+        has_property_management=compound.has_property_management), subject=compound.id,
+        clock=clock)
     return compound
 
 

@@ -24,9 +24,11 @@ __all__ = [
     "ProjectHiddenWorkInspected",
     "ProjectParties",
     "ProjectProgressReported",
+    "ProjectPutIntoOperation",
     "ProjectRectified",
     "ProjectResumed",
     "ProjectScheduleAtRisk",
+    "ProjectScheduleRecovered",
     "ProjectStatus",
     "ProjectSuspended",
 ]
@@ -108,6 +110,15 @@ class ProjectScheduleAtRisk(_ProjectFact):
     threshold_percent: int
 
 
+@event_type("project.schedule_recovered", topic=PROJECTS)
+class ProjectScheduleRecovered(_ProjectFact):
+    """A project flagged at risk is back within the threshold of the linear plan."""
+
+    percent: int
+    expected_percent: int
+    threshold_percent: int
+
+
 @event_type("project.hidden_work_inspected", topic=PROJECTS)
 class ProjectHiddenWorkInspected(_ProjectFact):
     """A hidden work (隐蔽工程) was inspected by the supervisor."""
@@ -136,6 +147,11 @@ class ProjectAccepted(_ProjectFact):
     """The project passed joint acceptance."""
 
     acceptance_id: str
+
+
+@event_type("project.put_into_operation", topic=PROJECTS)
+class ProjectPutIntoOperation(_ProjectFact):
+    """An accepted project was handed over and put into operation."""
 
 
 @event_type("project.cancelled", topic=PROJECTS)

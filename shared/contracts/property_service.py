@@ -13,6 +13,7 @@ from shared.events.topics import PROPERTY
 
 __all__ = [
     "PropertyAssessmentRecorded",
+    "PropertyCompoundRegistered",
     "PropertyContractConverted",
     "PropertyTrialEnded",
     "PropertyTrialExtended",
@@ -20,6 +21,16 @@ __all__ = [
     "PropertyVoteClosed",
     "PropertyVoteOpened",
 ]
+
+
+@event_type("property.compound_registered", topic=PROPERTY)
+class PropertyCompoundRegistered(EventData):
+    """A compound (小区) was registered, with or without property management."""
+
+    compound_id: str
+    community_id: str
+    households: int
+    has_property_management: bool
 
 
 class _TrialFact(EventData):

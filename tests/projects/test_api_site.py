@@ -159,6 +159,8 @@ class TestScheduleRisk:
         assert events[0].data["threshold_percent"] == 20
         assert events[0].data["expected_percent"] > 40
         assert behind["percent"] == 10
+        [recovered] = await svc.published("project.schedule_recovered")
+        assert recovered.data["percent"] == 45
 
 
 class TestHiddenWorks:

@@ -55,6 +55,7 @@ async def test_failure_then_rectification_then_pass(svc: ServiceHarness) -> None
     assert await status_of(svc, project_id) == "accepted"
     operated = await post(svc, f"/projects/{project_id}/operate", builder(svc))
     assert operated["status"] == "in_operation"
+    assert len(await svc.published("project.put_into_operation")) == 1
 
 
 async def test_only_the_contractor_declares_rectification(svc: ServiceHarness) -> None:

@@ -73,10 +73,11 @@ async def test_a_passed_vote_converts_the_trial_and_coverage_rises(prop: Service
     assert coverage["after_trials"]["households_managed"] == 200
     events = await prop.published()
     assert [e.type for e in events] == [
-        "property.trial_started", "property.vote_opened", "property.vote_closed",
+        "property.compound_registered", "property.trial_started",
+        "property.compound_registered", "property.vote_opened", "property.vote_closed",
         "property.contract_converted",
     ]
-    assert events[2].data["approving_area_m2"] == "320.00"
+    assert events[4].data["approving_area_m2"] == "320.00"
     assert all("R-" not in json.dumps(e.data) for e in events)
 
 
