@@ -156,6 +156,23 @@ class IdempotencyMiddleware:
         status = 500
         content_type = "application/json"
         chunks: list[bytes] = []
+        settled = False
+
+        async def settle() -> None:
+            """Store the response (or forget the key) before the client can see its end,
+            so that an immediate retry is replayed rather than told "in progress"."""
+            nonlocal settled
+            settled = True
+            async with db.transaction() as session:
+                record = await session.get(IdempotencyRecord, (caller, key))
+                if record is None:
+                    return
+                if status >= 500 or status in _NOT_STORED:
+                    await session.delete(record)
+                    return
+                record.status_code = status
+                record.content_type = content_type
+                record.body = b"".join(chunks)
 
         async def capture(message: Message) -> None:
             nonlocal status, content_type
@@ -166,21 +183,16 @@ class IdempotencyMiddleware:
                         content_type = value.decode("latin-1")
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await settle()
             await send(message)
 
         try:
             await self.app(scope, replay_receive, capture)
         finally:
-            async with db.transaction() as session:
-                record = await session.get(IdempotencyRecord, (caller, key))
-                if record is None:
-                    pass
-                elif status >= 500 or status in _NOT_STORED:
-                    await session.delete(record)
-                else:
-                    record.status_code = status
-                    record.content_type = content_type
-                    record.body = b"".join(chunks)
+            if not settled:
+                status = 500  # the app failed before answering: let the client retry
+                await settle()
 
 
 async def _read_body(receive: Receive) -> bytes | None:

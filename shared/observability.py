@@ -63,4 +63,6 @@ def configure_logging(level: str) -> None:
         level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # Drivers log statement parameters at DEBUG, and parameters can hold personal data.
+    for noisy in ("aiokafka", "sqlalchemy.engine", "aiosqlite", "asyncpg"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

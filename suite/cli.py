@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import timedelta
 from typing import Annotated
@@ -79,6 +80,111 @@ def migrate(
     else:
         command.upgrade(config, "head")
     typer.echo(json.dumps({"service": service, "database": url.split("@")[-1], "ok": True}))
+
+
+BootstrapOption = Annotated[
+    str | None, typer.Option(help="Kafka bootstrap servers [default: KAFKA_BOOTSTRAP_SERVERS]")]
+NamespaceOption = Annotated[
+    str | None, typer.Option(help="topic and group prefix [default: KAFKA_NAMESPACE]")]
+
+
+@app.command()
+def distributed(
+    base_port: Annotated[int, typer.Option(help="services listen on base_port..+3")] = 8101,
+    bootstrap: BootstrapOption = None,
+    namespace: NamespaceOption = None,
+) -> None:
+    """Run the four services as separate processes over PostgreSQL and Kafka.
+
+    Fresh databases and a fresh namespace, dropped on Ctrl-C; AUTH_JWT_SECRET is shared, so
+    `community token` mints tokens they accept.
+    """
+    from suite.catalog import SERVICE_NAMES
+    from suite.distributed import DistributedSuite
+
+    settings = SuiteSettings()
+    ports = {name: base_port + i for i, name in enumerate(SERVICE_NAMES)}
+
+    async def run() -> None:
+        async with DistributedSuite(
+            bootstrap=bootstrap or settings.kafka_bootstrap_servers, namespace=namespace,
+            secret=settings.auth_jwt_secret, ports=ports,
+        ) as suite:
+            typer.echo(json.dumps({"urls": suite.urls(), "namespace": suite.namespace,
+                                   "logs": str(suite.log_dir)}))
+            await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+events_app = typer.Typer(help="The suite's event stream on Kafka (dashboards' view)",
+                         no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+
+def _stream_source(bootstrap: str | None, namespace: str | None) -> tuple[str, str]:
+    settings = SuiteSettings()
+    return (bootstrap or settings.kafka_bootstrap_servers,
+            settings.kafka_namespace if namespace is None else namespace)
+
+
+@events_app.command("tail")
+def events_tail(
+    topic: Annotated[list[str] | None, typer.Option(
+        "--topic", help="repeat for several; default: the four event topics")] = None,
+    from_beginning: Annotated[bool, typer.Option(
+        help="rewind the consumer group to the start of every partition")] = False,
+    group: Annotated[str, typer.Option(help="consumer group")] = "community-events-tail",
+    timeout: Annotated[float | None, typer.Option(
+        help="stop after this many seconds without an event [default: never]")] = None,
+    bootstrap: BootstrapOption = None,
+    namespace: NamespaceOption = None,
+) -> None:
+    """Print every event, one JSON line each (a reference consumer with its own group)."""
+    from shared.events.topics import TOPICS, dead_letter_topic
+    from suite.events import stream
+
+    topics = topic or list(TOPICS)
+    known = {*TOPICS, *map(dead_letter_topic, TOPICS)}
+    if unknown := sorted(set(topics) - known):
+        raise typer.BadParameter(f"unknown topic(s): {', '.join(unknown)}", param_hint="--topic")
+    servers, prefix = _stream_source(bootstrap, namespace)
+
+    async def tail() -> None:
+        async for record in stream(servers, topics, namespace=prefix, group=group,
+                                   from_beginning=from_beginning, idle_timeout=timeout):
+            typer.echo(record.to_json_line())
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(tail())
+
+
+@app.command()
+def dashboard(
+    from_beginning: Annotated[bool, typer.Option(
+        help="fold the whole history, not only events arriving from now on")] = False,
+    timeout: Annotated[float, typer.Option(
+        help="print once no event arrived for this many seconds")] = 10.0,
+    bootstrap: BootstrapOption = None,
+    namespace: NamespaceOption = None,
+) -> None:
+    """Fold the four event topics into city KPIs and print them as JSON."""
+    from suite.dashboard import CityDashboard
+    from suite.events import stream
+
+    servers, prefix = _stream_source(bootstrap, namespace)
+    board = CityDashboard()
+
+    async def fold() -> None:
+        async for record in stream(servers, namespace=prefix, from_beginning=from_beginning,
+                                   idle_timeout=timeout):
+            event = record.event()
+            if event is not None:
+                board.apply(event)
+
+    asyncio.run(fold())
+    typer.echo(json.dumps(board.kpis(), ensure_ascii=False, indent=2))
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
-"""Integration tests run against the real Kafka broker and PostgreSQL server.
+"""Fixtures for the real servers (Kafka, PostgreSQL), started by the repo's own scripts.
 
-Both are started by the repo's scripts (idempotent); a test that needs them never skips.
+Tests that need them never skip: `make test` and CI start both.
 """
 
 from __future__ import annotations
