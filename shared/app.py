@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.asyncapi import router as asyncapi_router
 from shared.auth import Authenticator
 from shared.bus import Bus, create_bus
 from shared.clock import Clock, SystemClock
@@ -133,6 +134,7 @@ def create_service_app(
     for router in definition.routers:
         app.include_router(router)
     _add_operational_routes(app, definition, registry)
+    app.include_router(asyncapi_router)
     app.add_middleware(
         IdempotencyMiddleware,
         database=lambda: ServiceContext.of_app(app).db,

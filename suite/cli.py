@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -185,6 +186,19 @@ def dashboard(
 
     asyncio.run(fold())
     typer.echo(json.dumps(board.kpis(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def asyncapi(
+    output: Annotated[Path, typer.Option(help="where to write the document")] = Path(
+        "deploy/asyncapi.yaml"
+    ),
+) -> None:
+    """Write the AsyncAPI document and each event type's JSON Schema (beside it, in schemas/)."""
+    from shared.asyncapi import write_artifacts
+
+    for path in write_artifacts(output):
+        typer.echo(path)
 
 
 def main() -> None:
