@@ -27,7 +27,7 @@ from shared.db import Database
 from shared.events.catalog import CATALOG, EventData
 from shared.events.envelope import Event, InvalidEnvelope
 from shared.events.topics import dead_letter_topic
-from shared.inbox import record_first_delivery
+from shared.inbox import already_applied, record_delivery, record_first_delivery
 from shared.tracing import use_traceparent
 
 __all__ = ["EventConsumer", "Handler", "Outcome"]
@@ -129,14 +129,58 @@ class EventConsumer:
             self.stats.last_progress = time.monotonic()
             if not messages:
                 continue
-            positions: dict[tuple[str, int], int] = {}
-            for message in messages:
-                await self.process(message)
-                positions[(message.topic, message.partition)] = message.offset + 1
+            if not await self._apply_batch(messages):
+                for message in messages:
+                    await self.process(message)
+            positions = {(m.topic, m.partition): m.offset + 1 for m in messages}
             await consumer.commit(positions)
             self.stats.last_progress = time.monotonic()
             if self._after_commit is not None:
                 self._after_commit()
+
+    async def _apply_batch(self, messages: Sequence[IncomingMessage]) -> bool:
+        """Apply a whole fetch in one transaction (one inbox query, one commit).
+
+        Returns False, having changed nothing, when any message needs individual care (a
+        poison message, a failing handler, the database away): the caller then takes the
+        per-message path with its retries and dead letters.
+        """
+        prepared: list[tuple[Handler, EventData, Event]] = []
+        skipped = 0
+        for message in messages:
+            try:
+                event = Event.from_bytes(message.value)
+            except InvalidEnvelope:
+                return False
+            handler, spec = self._handlers.get(event.type), CATALOG.get(event.type)
+            if handler is None or spec is None:
+                skipped += 1
+                continue
+            try:
+                prepared.append((handler, spec.model.model_validate(event.data), event))
+            except ValidationError:
+                return False
+        applied = 0
+        try:
+            async with self._db.transaction() as session:
+                seen = await already_applied(session, [event.id for _, _, event in prepared])
+                for handler, data, event in prepared:
+                    if event.id in seen:
+                        continue
+                    seen.add(event.id)
+                    record_delivery(session, event_id=event.id, event_type=event.type,
+                                    consumer=self.group)
+                    use_traceparent(event.traceparent)
+                    await handler(session, data, event)
+                    applied += 1
+        except Exception as exc:
+            log.info("batch of %d not applied as one (%s); applying one by one",
+                     len(messages), type(exc).__name__)
+            return False
+        self.stats.applied += applied
+        self.stats.duplicate += len(prepared) - applied
+        self.stats.skipped += skipped
+        return True
 
     async def process(self, message: IncomingMessage) -> Outcome:
         """Apply one message at most once; never raises for a poison message."""
