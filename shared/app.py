@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,13 +25,15 @@ from shared.auth import Authenticator
 from shared.bus import Bus, create_bus
 from shared.clock import Clock, SystemClock
 from shared.consumer import EventConsumer
-from shared.db import INFRA_METADATA, Database
+from shared.db import INFRA_METADATA, Database, database_unavailable
 from shared.errors import install_problem_handlers, problem_response
 from shared.events.catalog import load_catalog
 from shared.idempotency import IdempotencyMiddleware
+from shared.limits import RequestLimits
 from shared.migrations import upgrade_to_head
 from shared.observability import HttpMetrics, RuntimeCollector
 from shared.outbox import OutboxRelay
+from shared.problem_docs import document_problem_responses
 from shared.service import BackgroundTask, ServiceContext, ServiceDefinition
 from shared.settings import ServiceSettings, SuiteSettings
 from shared.tracing import TraceMiddleware
@@ -140,6 +142,8 @@ def create_service_app(
         database=lambda: ServiceContext.of_app(app).db,
         authenticator=lambda: authenticator,
     )
+    document_problem_responses(app)
+    app.add_middleware(RequestLimits, openapi=app.openapi)
     if suite.cors_allow_origins:
         app.add_middleware(CORSMiddleware, allow_origins=suite.cors_allow_origins,
                            allow_methods=["*"], allow_headers=["*"])
@@ -183,9 +187,18 @@ def _install_database_error_handlers(app: FastAPI) -> None:
         return problem_response(503, "Service unavailable", "the database is unavailable",
                                 instance=request.url.path, headers={"Retry-After": "1"})
 
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        # A restarting PostgreSQL surfaces as a bare DBAPIError: tell it from a real bug.
+        if database_unavailable(exc):
+            return await on_unavailable(request, exc)
+        log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem_response(500, "Internal server error", "an unexpected error occurred",
+                                instance=request.url.path)
+
     app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(OperationalError, on_unavailable)
     app.add_exception_handler(SAInterfaceError, on_unavailable)
+    app.add_exception_handler(DBAPIError, on_database_error)
     app.add_exception_handler(OSError, on_unavailable)
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "CurrentPrincipal",
     "OptionalPrincipal",
     "Principal",
+    "PrincipalOrReporter",
     "mint_token",
     "require_roles",
 ]
@@ -139,7 +140,7 @@ async def _optional_principal(
     return _authenticator(request).verify(credentials.credentials)
 
 
-async def _current_principal(
+async def _principal_or_reporter(
     principal: Annotated[Principal | None, Depends(_optional_principal)],
 ) -> Principal:
     if principal is None:
@@ -147,8 +148,20 @@ async def _current_principal(
     return principal
 
 
+async def _current_principal(
+    principal: Annotated[Principal, Depends(_principal_or_reporter)],
+) -> Principal:
+    # A resident's report token is signed with the same key: it must open its report only,
+    # not every "any signed-in role" endpoint of every service.
+    if principal.scope is not None:
+        raise Forbidden("this token is scoped to one report and opens nothing else")
+    return principal
+
+
 OptionalPrincipal = Annotated[Principal | None, Depends(_optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]
+# Routes that serve a resident's own report admit its scoped token; they check the scope.
+PrincipalOrReporter = Annotated[Principal, Depends(_principal_or_reporter)]
 
 
 def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -25,7 +26,11 @@ from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
-__all__ = ["Database", "UTCDateTime", "new_id", "service_registry"]
+__all__ = ["Database", "UTCDateTime", "database_unavailable", "new_id", "service_registry"]
+
+# SQLSTATEs of a server that is away rather than of a bad statement: connection exceptions,
+# shutting down / starting up / crash recovery, too many connections.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 
 
 def service_registry() -> registry:
@@ -36,6 +41,21 @@ def service_registry() -> registry:
 def new_id() -> str:
     """A random, URL-safe identifier for new aggregates."""
     return uuid.uuid4().hex
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database cannot be reached now (answer 503), not a bug.
+
+    asyncpg reports a restarting server as a plain `DBAPIError` ("the database system is
+    shutting down", "terminating connection due to administrator command"), so the SQLSTATE
+    is what tells.
+    """
+    if isinstance(exc, OperationalError | InterfaceError | OSError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    return exc.connection_invalidated or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

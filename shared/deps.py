@@ -10,17 +10,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock
 from shared.errors import Invalid, PreconditionFailed
+from shared.idempotency import claim_of
 from shared.service import ServiceContext
 
 __all__ = ["ClockDep", "ContextDep", "IfMatch", "SessionDep", "check_version"]
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed before the response is sent."""
+    """One transaction per request, committed before the response is sent.
+
+    A request with an `Idempotency-Key` hands its open session to the idempotency middleware,
+    which commits the writes together with the stored response (see `shared.idempotency`).
+    """
     ctx = ServiceContext.of(request)
-    async with ctx.db.transaction() as session:
+    claim = claim_of(request.scope)
+    if claim is None:
+        async with ctx.db.transaction() as session:
+            yield session
+        ctx.relay.wake()
+        return
+    session = ctx.db.sessions()
+    try:
         yield session
-    ctx.relay.wake()
+    except BaseException:
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+        raise
+    claim.hand_over(session, after_commit=ctx.relay.wake)
 
 
 def _context(request: Request) -> ServiceContext:

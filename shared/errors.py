@@ -145,10 +145,14 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    return [
-        {"field": _field_name(tuple(err.get("loc", ()))), "message": str(err.get("msg", ""))}
-        for err in exc.errors()
-    ]
+    return [_validation_error(err) for err in exc.errors()]
+
+
+def _validation_error(err: dict[str, Any]) -> dict[str, str]:
+    if err.get("type") == "json_invalid":  # loc is ("body", offset): the field is the body
+        offset = err.get("loc", ("body", "?"))[-1]
+        return {"field": "body", "message": f"malformed JSON at offset {offset}"}
+    return {"field": _field_name(tuple(err.get("loc", ()))), "message": str(err.get("msg", ""))}
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from shared.app import create_service_app
 from shared.auth import mint_token
@@ -38,6 +39,7 @@ class ServiceHarness:
     client: httpx.AsyncClient
     clock: FrozenClock
     suite: SuiteSettings
+    app: FastAPI
 
     def token(self, *roles: str, org: str | None = None, sub: str = "tester",
               ttl: timedelta | None = None, scope: str | None = None) -> str:
@@ -106,7 +108,8 @@ async def running_service(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield ServiceHarness(ctx=app.state.ctx, client=client, clock=clock, suite=suite)
+            yield ServiceHarness(ctx=app.state.ctx, client=client, clock=clock, suite=suite,
+                                 app=app)
     if bus is not None:
         await bus.close()
 

@@ -25,7 +25,7 @@ from services.complaints.schemas import (
     StatsPublic,
 )
 from services.complaints.views import complaint_view
-from shared.auth import STAFF_ROLES, CurrentPrincipal, Principal, require_roles
+from shared.auth import STAFF_ROLES, Principal, PrincipalOrReporter, require_roles
 from shared.contracts.complaints import ComplaintCategory, ComplaintStatus
 from shared.deps import ClockDep, ContextDep, IfMatch, SessionDep, check_version
 from shared.pagination import Cursor, Limit, Page
@@ -79,7 +79,7 @@ async def _detail(session: AsyncSession, complaint_id: str, principal: Principal
 
 @router.get("/complaints/{complaint_id}", summary="A report with its history")
 async def read_report(complaint_id: ComplaintId, session: SessionDep,
-                      principal: CurrentPrincipal) -> ComplaintPublic:
+                      principal: PrincipalOrReporter) -> ComplaintPublic:
     """Who: the reporter (access token), staff, or the org it is routed or assigned to."""
     return await _detail(session, complaint_id, principal)
 
@@ -97,7 +97,7 @@ async def _step(session: AsyncSession, complaint_id: str, principal: Principal,
 
 @router.post("/complaints/{complaint_id}/acknowledge", summary="Acknowledge (staff)")
 async def acknowledge(complaint_id: ComplaintId, session: SessionDep, clock: ClockDep,
-                      principal: CurrentPrincipal, body: AcknowledgeIn | None = None,
+                      principal: PrincipalOrReporter, body: AcknowledgeIn | None = None,
                       if_match: IfMatch = None) -> ComplaintPublic:
     """Who: staff."""
     note = (body.note if body else None) or "Your report was received by the community office."
@@ -106,7 +106,7 @@ async def acknowledge(complaint_id: ComplaintId, session: SessionDep, clock: Clo
 
 @router.post("/complaints/{complaint_id}/assign", summary="Assign to an organisation (staff)")
 async def assign(complaint_id: ComplaintId, body: AssignIn, session: SessionDep,
-                 clock: ClockDep, principal: CurrentPrincipal,
+                 clock: ClockDep, principal: PrincipalOrReporter,
                  if_match: IfMatch = None) -> ComplaintPublic:
     """Who: staff. `assignee_org` defaults to the org the report was routed to."""
     note = body.note or "Your report was passed to the responsible organisation."
@@ -116,7 +116,7 @@ async def assign(complaint_id: ComplaintId, body: AssignIn, session: SessionDep,
 
 @router.post("/complaints/{complaint_id}/resolve", summary="Resolve (assignee org or staff)")
 async def resolve(complaint_id: ComplaintId, body: ResolveIn, session: SessionDep,
-                  clock: ClockDep, principal: CurrentPrincipal,
+                  clock: ClockDep, principal: PrincipalOrReporter,
                   if_match: IfMatch = None) -> ComplaintPublic:
     """Who: the assignee org (contractor / property_provider) or staff."""
     return await _step(session, complaint_id, principal, clock, if_match, "resolve",
@@ -125,7 +125,7 @@ async def resolve(complaint_id: ComplaintId, body: ResolveIn, session: SessionDe
 
 @router.post("/complaints/{complaint_id}/confirm", summary="Confirm the resolution (reporter)")
 async def confirm(complaint_id: ComplaintId, body: ConfirmIn, session: SessionDep,
-                  clock: ClockDep, principal: CurrentPrincipal,
+                  clock: ClockDep, principal: PrincipalOrReporter,
                   if_match: IfMatch = None) -> ComplaintPublic:
     """Who: the reporter (access token). Closes the report with a satisfaction rating."""
     note = body.comment or f"Confirmed by the reporter (satisfaction {body.satisfaction}/5)."
@@ -135,7 +135,7 @@ async def confirm(complaint_id: ComplaintId, body: ConfirmIn, session: SessionDe
 
 @router.post("/complaints/{complaint_id}/reopen", summary="Reopen a resolved report (reporter)")
 async def reopen(complaint_id: ComplaintId, body: ReopenIn, session: SessionDep,
-                 clock: ClockDep, principal: CurrentPrincipal,
+                 clock: ClockDep, principal: PrincipalOrReporter,
                  if_match: IfMatch = None) -> ComplaintPublic:
     """Who: the reporter (access token). Back to the assignee; the SLA clock restarts."""
     return await _step(session, complaint_id, principal, clock, if_match, "reopen", body.reason)
@@ -143,7 +143,7 @@ async def reopen(complaint_id: ComplaintId, body: ReopenIn, session: SessionDep,
 
 @router.post("/complaints/{complaint_id}/close", summary="Close a resolved report (staff)")
 async def close(complaint_id: ComplaintId, session: SessionDep, clock: ClockDep,
-                principal: CurrentPrincipal, body: CloseIn | None = None,
+                principal: PrincipalOrReporter, body: CloseIn | None = None,
                 if_match: IfMatch = None) -> ComplaintPublic:
     """Who: staff, e.g. when the reporter never confirms."""
     note = (body.note if body else None) or "Closed by the community office."

@@ -11,7 +11,7 @@ GETs never show contact details; the description is shown only to callers with a
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -67,7 +67,15 @@ class Open311Route(APIRoute):
         return guarded
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+_SPEC_ERRORS: dict[int | str, dict[str, Any]] = {"4XX": {
+    "description": "GeoReport v2 errors: a list of {code, description}",
+    "content": {"application/json": {"schema": {"type": "array", "items": {
+        "type": "object", "required": ["code", "description"],
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+    }}}},
+}}
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route,
+                   responses=_SPEC_ERRORS)
 
 
 def _json_only(fmt: str) -> None:
@@ -129,7 +137,10 @@ def _datetime(name: str, raw: str | None) -> datetime | None:
         raise Invalid(f"{name} must be a W3C datetime with a timezone") from None
     if moment.tzinfo is None:
         raise Invalid(f"{name} must include a timezone (Z or ±HH:MM)")
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 has no UTC equivalent
+        raise Invalid(f"{name} is out of range") from None
 
 
 def _csv(raw: str | None) -> list[str]:

@@ -47,8 +47,8 @@ class _In(BaseModel):
 
 
 class Location(_In):
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lng: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90, strict=True)  # no true ⇒ 1.0
+    lng: float | None = Field(default=None, ge=-180, le=180, strict=True)
     address: str | None = Field(default=None, min_length=1, max_length=300)
 
     @model_validator(mode="after")

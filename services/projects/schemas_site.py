@@ -32,8 +32,8 @@ class _In(BaseModel):
 
 
 class Location(_In):
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, strict=True)  # no true ⇒ 1.0
+    lng: float = Field(ge=-180, le=180, strict=True)
 
 
 class ProgressIn(_In):
