@@ -41,11 +41,11 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     claim.hand_over(session, after_commit=ctx.relay.wake)
 
 
-def _context(request: Request) -> ServiceContext:
+async def _context(request: Request) -> ServiceContext:
     return ServiceContext.of(request)
 
 
-def _clock(request: Request) -> Clock:
+async def _clock(request: Request) -> Clock:
     return ServiceContext.of(request).clock
 
 
