@@ -47,6 +47,7 @@ from shared.auth import Authenticator
 from shared.clock import utcnow
 from shared.db import Database, InfraTable, UTCDateTime, database_unavailable
 from shared.errors import PROBLEM_JSON, ProblemError
+from shared.limits import read_body_at_most
 
 __all__ = ["Claim", "IdempotencyMiddleware", "IdempotencyRecord", "claim_of"]
 
@@ -147,7 +148,7 @@ class IdempotencyMiddleware:
         if caller is None:  # an invalid token: let the route answer 401
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body_at_most(receive, _MAX_BODY)
         if body is None:
             await _respond(send, *_problem(413, "Payload too large", "request body too large", []))
             return
@@ -320,23 +321,6 @@ def _content_type(headers: list[tuple[bytes, bytes]]) -> str:
         if name.lower() == b"content-type":
             return value.decode("latin-1")
     return "application/json"
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > _MAX_BODY:
-            return None
-        parts.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(parts)
 
 
 async def _respond(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import problem_response
 
-__all__ = ["RequestLimitSettings", "RequestLimits"]
+__all__ = ["RequestLimitSettings", "RequestLimits", "read_body_at_most"]
 
 _METHODS = frozenset({"POST", "PUT", "PATCH"})
 _MULTIPART = "multipart/form-data"
@@ -112,7 +112,7 @@ class RequestLimits:
             return
         body: bytes | None = None
         if length is None or media_type != _MULTIPART:  # read it here, bounded, then replay it
-            body = await _read_bounded(receive, limit)
+            body = await read_body_at_most(receive, limit)
             if body is None:
                 await self._too_large(scope, receive, send, limit)
                 return
@@ -152,7 +152,8 @@ async def _nul_refused(scope: Scope, receive: Receive, send: Send, where: str) -
     await response(scope, receive, send)
 
 
-async def _read_bounded(receive: Receive, limit: int) -> bytes | None:
+async def read_body_at_most(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None as soon as it grows past `limit` bytes."""
     parts: list[bytes] = []
     size = 0
     while True:
