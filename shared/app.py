@@ -85,7 +85,8 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.resolved_database_url(definition.name, suite))
+        db = Database(settings.resolved_database_url(definition.name, suite),
+                      pool_size=settings.database_pool_size)
         the_bus = bus or create_bus(
             suite.bus,
             local_url=f"sqlite+aiosqlite:///{suite.var_dir / 'bus.db'}",

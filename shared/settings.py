@@ -60,6 +60,7 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     database_url: str | None = None
+    database_pool_size: int = Field(default=16, ge=1, le=200)
     auto_migrate: bool = True
     relay_batch_size: int = 500
     relay_poll_seconds: float = 0.2

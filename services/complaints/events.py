@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.complaints.models import Complaint
 from shared.contracts.complaints import (
     ComplaintAcknowledged,
     ComplaintAssigned,
@@ -21,7 +20,7 @@ from shared.contracts.complaints import (
 from shared.events.catalog import EventData
 from shared.service import publish
 
-__all__ = ["SOURCE", "FixedClock", "publish_complaint_fact"]
+__all__ = ["SOURCE", "ComplaintFacts", "FixedClock", "publish_complaint_fact"]
 
 SOURCE = "/community-suite/complaints"
 
@@ -37,6 +36,25 @@ _FACTS: dict[str, Callable[..., EventData]] = {
 }
 
 
+class ComplaintFacts(Protocol):
+    """The fields of a report an event may carry (a stored `Complaint` or a fresh filing)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def project_id(self) -> str | None: ...
+    @property
+    def community_id(self) -> str | None: ...
+    @property
+    def compound_id(self) -> str | None: ...
+
+
 class FixedClock:
     """The instant a use case works at, for `publish`."""
 
@@ -48,7 +66,7 @@ class FixedClock:
 
 
 async def publish_complaint_fact(
-    session: AsyncSession, complaint: Complaint, action: str, at: datetime, **extra: Any
+    session: AsyncSession, complaint: ComplaintFacts, action: str, at: datetime, **extra: Any
 ) -> None:
     """Stage the event for `action` on `complaint` (the payload is whitelisted fields only)."""
     data = _FACTS[action](

@@ -66,6 +66,12 @@ class Complaint(Table, table=True):
         UniqueConstraint("tracking_code", name="uq_complaints_tracking_code"),
         Index("ix_complaints_created", "created_at", "id"),
         Index("ix_complaints_escalation", "next_escalation_at"),
+        # Listings filter on one of these and page by (created_at, id): each index serves
+        # the filter and the order, so a page is a bounded range scan at any table size.
+        Index("ix_complaints_project_page", "project_id", "created_at", "id"),
+        Index("ix_complaints_community_page", "community_id", "created_at", "id"),
+        Index("ix_complaints_routed_page", "routed_org", "created_at", "id"),
+        Index("ix_complaints_assignee_page", "assignee_org", "created_at", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -74,8 +80,8 @@ class Complaint(Table, table=True):
     category: str = Field(max_length=32, index=True)
     status: str = Field(max_length=20)
     source: str = Field(max_length=20)
-    project_id: str | None = Field(default=None, max_length=64, index=True)
-    community_id: str | None = Field(default=None, max_length=64, index=True)
+    project_id: str | None = Field(default=None, max_length=64)
+    community_id: str | None = Field(default=None, max_length=64)
     compound_id: str | None = Field(default=None, max_length=64)
     description: str = Field(sa_column=Column(Text, nullable=False))
     location: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
@@ -84,8 +90,8 @@ class Complaint(Table, table=True):
     contact_name: str | None = Field(default=None, max_length=100)
     contact_phone: str | None = Field(default=None, max_length=32)
     contact_email: str | None = Field(default=None, max_length=254)
-    routed_org: str | None = Field(default=None, max_length=200, index=True)
-    assignee_org: str | None = Field(default=None, max_length=200, index=True)
+    routed_org: str | None = Field(default=None, max_length=200)
+    assignee_org: str | None = Field(default=None, max_length=200)
     sla_hours: int
     clock_started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     due_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -115,7 +115,7 @@ async def create_request(fmt: str, request: Request, session: SessionDep, ctx: C
         raise Invalid("api_key is required")
     if not _has_key(ctx, api_key):
         raise Forbidden("invalid api_key")
-    enforce_rate_limit(ctx, ctx.settings.open311_rate_limit, "open311", api_key)
+    await enforce_rate_limit(ctx, ctx.settings.open311_rate_limit, "open311", api_key)
     body, email = report_from_form(form)
     filed = await service.file_report(session, body, settings=ctx.settings, suite=ctx.suite,
                                       now=clock.now(), source="open311", email=email)

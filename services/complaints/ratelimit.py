@@ -13,7 +13,8 @@ import time
 from typing import Annotated
 
 from fastapi import Depends, Request
-from limits import RateLimitItem, parse, storage, strategies
+from limits import RateLimitItem, parse
+from limits.aio import storage, strategies
 
 from shared.errors import TooManyRequests
 from shared.service import ServiceContext
@@ -22,16 +23,20 @@ __all__ = ["ReportRateLimit", "client_ip", "enforce_rate_limit"]
 
 
 class _Limiter:
+    """Moving windows in process memory, expired by an asyncio task (no timer threads)."""
+
     def __init__(self) -> None:
         self._strategy = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
         self._items: dict[str, RateLimitItem] = {}
 
-    def retry_after(self, limit: str, *key: str) -> int | None:
+    async def retry_after(self, limit: str, *key: str) -> int | None:
         """None if the hit is allowed, else seconds until the window has room."""
-        item = self._items.setdefault(limit, parse(limit))
-        if self._strategy.hit(item, *key):
+        item = self._items.get(limit)
+        if item is None:
+            item = self._items[limit] = parse(limit)
+        if await self._strategy.hit(item, *key):
             return None
-        reset = self._strategy.get_window_stats(item, *key).reset_time
+        reset = (await self._strategy.get_window_stats(item, *key)).reset_time
         return max(1, math.ceil(reset - time.time()))
 
 
@@ -51,8 +56,8 @@ def client_ip(request: Request, *, trust_forwarded_for: bool) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def enforce_rate_limit(ctx: ServiceContext, limit: str, *key: str) -> None:
-    wait = _limiter(ctx).retry_after(limit, *key)
+async def enforce_rate_limit(ctx: ServiceContext, limit: str, *key: str) -> None:
+    wait = await _limiter(ctx).retry_after(limit, *key)
     if wait is not None:
         raise TooManyRequests(f"rate limit of {limit} exceeded; retry later", retry_after=wait)
 
@@ -60,7 +65,7 @@ def enforce_rate_limit(ctx: ServiceContext, limit: str, *key: str) -> None:
 async def _limit_reports(request: Request) -> None:
     ctx = ServiceContext.of(request)
     ip = client_ip(request, trust_forwarded_for=ctx.settings.trust_forwarded_for)
-    enforce_rate_limit(ctx, ctx.settings.rate_limit, "reports", ip)
+    await enforce_rate_limit(ctx, ctx.settings.rate_limit, "reports", ip)
 
 
 ReportRateLimit = Annotated[None, Depends(_limit_reports)]

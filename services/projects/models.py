@@ -84,7 +84,13 @@ class Plan(Table, table=True):
 
 class Project(Table, table=True):
     __tablename__ = "projects"
-    __table_args__ = (Index("ix_projects_community_status", "community_id", "status"),)
+    # Listings page by (created_at, id), filtered by community and/or status: each index
+    # serves a filter and the order, so a page is a bounded range scan at any table size.
+    __table_args__ = (
+        Index("ix_projects_created", "created_at", "id"),
+        Index("ix_projects_status_page", "status", "created_at", "id"),
+        Index("ix_projects_community_page", "community_id", "status", "created_at", "id"),
+    )
 
     id: str = Field(sa_column=Column(String(32), primary_key=True))
     community_id: str = Field(sa_column=Column(String(64), nullable=False))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from services.complaints import domain
 from services.complaints.app import DEFINITION
 from shared.clock import FrozenClock
 from tests.complaints.conftest import (
@@ -36,6 +39,20 @@ async def test_filing_needs_no_account_and_returns_code_token_and_deadline(
     assert body["community_id"] == "shentian" and body["routed_org"] == "acme"
     assert body["history"][0]["action"] == "file"
     assert body["history"][0]["actor"] == {"role": "reporter", "org": None, "sub": None}
+
+
+async def test_a_tracking_code_already_taken_is_drawn_again(
+    svc: ServiceHarness, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await known_project(svc)
+    first = await file(svc)
+    draws = iter([first["tracking_code"], first["tracking_code"], "CC-ABCDEF"])
+    monkeypatch.setattr(domain, "new_tracking_code", lambda: next(draws))
+    second = await file(svc)
+    assert second["tracking_code"] == "CC-ABCDEF"
+    listed = await svc.client.get("/complaints", headers=svc.auth("subdistrict"))
+    assert sorted(r["tracking_code"] for r in listed.json()["items"]) == \
+        sorted([first["tracking_code"], "CC-ABCDEF"])
 
 
 async def test_the_reporter_token_opens_only_its_own_report(svc: ServiceHarness) -> None:
