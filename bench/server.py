@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from shared.app import create_service_app
+from shared.app import create_service_app, freeze_startup_objects
 from shared.observability import configure_logging
 from shared.service import ServiceContext, ServiceDefinition
 from suite.catalog import definition
@@ -67,6 +67,7 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("WARNING")
     app = build(args.service, baseline=args.baseline, group_suffix=args.group_suffix)
+    freeze_startup_objects()
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -38,7 +39,7 @@ from shared.service import BackgroundTask, ServiceContext, ServiceDefinition
 from shared.settings import ServiceSettings, SuiteSettings
 from shared.tracing import TraceMiddleware
 
-__all__ = ["create_service_app"]
+__all__ = ["create_service_app", "freeze_startup_objects"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,17 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+def freeze_startup_objects() -> None:
+    """Hide every object alive now (modules, classes, the built apps) from the collector.
+
+    Call once in a server process after its apps are built. Without it every full garbage
+    collection walks the ~10^5 objects imports leave behind, tens of ms at a time on the
+    request and consumer paths; frozen objects are simply never examined again.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_service_app(

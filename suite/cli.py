@@ -33,13 +33,15 @@ def up(host: str = "127.0.0.1", log_level: str = "info") -> None:
 def serve(service: str, host: str = "0.0.0.0", port: int | None = None,  # noqa: S104
           log_level: str = "info") -> None:
     """Run one service (distributed mode: its own database, Kafka when BUS=kafka)."""
-    from shared.app import create_service_app
+    from shared.app import create_service_app, freeze_startup_objects
     from shared.observability import configure_logging
     from suite.catalog import definition
 
     configure_logging(log_level)
     spec = definition(service)
-    uvicorn.run(create_service_app(spec), host=host, port=port or spec.port, log_level=log_level,
+    service_app = create_service_app(spec)
+    freeze_startup_objects()
+    uvicorn.run(service_app, host=host, port=port or spec.port, log_level=log_level,
                 access_log=False)
 
 

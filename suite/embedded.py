@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 
 import uvicorn
 
-from shared.app import create_service_app
+from shared.app import create_service_app, freeze_startup_objects
 from shared.bus import LocalBus
 from shared.settings import SuiteSettings
 from suite.catalog import SERVICE_NAMES, definition
@@ -38,6 +38,7 @@ async def serve_embedded(host: str = "127.0.0.1", services: Sequence[str] = SERV
         config = uvicorn.Config(app, host=host, port=spec.port, log_level=log_level,
                                 lifespan="on", access_log=False)
         servers.append(_Server(config))
+    freeze_startup_objects()
 
     def stop() -> None:
         for server in servers:
