@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.acceptance.events import PinnedClock
 from services.acceptance.models import ComplaintView
 from services.acceptance.service import open_next_round, open_session
-from shared.consumer import Handler
+from shared.consumer import BatchHandler, Delivery, Handler
 from shared.contracts.complaints import (
     ComplaintAcknowledged,
     ComplaintAssigned,
@@ -24,6 +27,8 @@ from shared.events import Event, EventData
 from shared.events.topics import COMPLAINTS, PROJECTS
 
 __all__ = ["HANDLERS", "SUBSCRIPTIONS"]
+
+Upsert = postgresql.Insert | sqlite.Insert
 
 _COMPLAINT_TYPES = (
     ComplaintReceived, ComplaintAcknowledged, ComplaintAssigned, ComplaintEscalated,
@@ -41,19 +46,50 @@ async def on_project_rectified(session: AsyncSession, data: EventData, event: Ev
     await open_next_round(session, data, clock=PinnedClock(event.time))
 
 
-async def on_complaint_changed(session: AsyncSession, data: EventData, event: Event) -> None:
-    """Keep each project's complaints at their latest status; an older event never wins."""
-    assert isinstance(data, _COMPLAINT_TYPES)
-    if data.project_id is None:
-        return  # a compound's or community's report: not on a project under acceptance
-    view = await session.get(ComplaintView, data.complaint_id)
-    if view is None:
-        session.add(ComplaintView(
-            complaint_id=data.complaint_id, project_id=data.project_id, kind=data.kind,
-            category=data.category, status=data.status, occurred_at=data.occurred_at,
-        ))
-    elif data.occurred_at >= view.occurred_at:
-        view.status, view.category, view.occurred_at = data.status, data.category, data.occurred_at
+_VIEWS: Table = ComplaintView.__table__  # type: ignore[attr-defined]
+
+
+def _latest_wins(insert: Upsert) -> Upsert:
+    """Insert a complaint's first fact; a later one moves status, category and time forward.
+
+    `kind` and `project_id` keep their first values; a fact older than the row changes nothing.
+    """
+    return insert.on_conflict_do_update(
+        index_elements=[_VIEWS.c.complaint_id],
+        set_={name: insert.excluded[name] for name in ("status", "category", "occurred_at")},
+        where=_VIEWS.c.occurred_at <= insert.excluded.occurred_at,
+    )
+
+
+_UPSERT = {
+    "postgresql": _latest_wins(postgresql.insert(_VIEWS)),
+    "sqlite": _latest_wins(sqlite.insert(_VIEWS)),
+}
+
+
+@BatchHandler
+async def on_complaint_changed(session: AsyncSession, deliveries: Sequence[Delivery]) -> None:
+    """Keep each project's complaints at their latest status; an older event never wins.
+
+    The run's facts are first folded into one row per complaint, as the view would take them
+    one by one, then upserted together: no row is read into the session.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for data, _ in deliveries:
+        assert isinstance(data, _COMPLAINT_TYPES)
+        if data.project_id is None:
+            continue  # a compound's or community's report: not on a project under acceptance
+        row = rows.get(data.complaint_id)
+        if row is None:
+            rows[data.complaint_id] = {
+                "complaint_id": data.complaint_id, "project_id": data.project_id,
+                "kind": data.kind, "category": data.category, "status": data.status,
+                "occurred_at": data.occurred_at,
+            }
+        elif data.occurred_at >= row["occurred_at"]:
+            row.update(status=data.status, category=data.category, occurred_at=data.occurred_at)
+    if rows:
+        await session.execute(_UPSERT[session.get_bind().dialect.name], list(rows.values()))
 
 
 SUBSCRIPTIONS: tuple[str, ...] = (PROJECTS, COMPLAINTS)
