@@ -2,8 +2,10 @@
 
 Both send the same envelopes (same keys, headers, sizes) to fresh 3-partition topics with
 the same producer settings (`acks=all`, idempotent, linger 5 ms, no compression). The suite
-side is `OutboxRelay.relay_once` in a loop, exactly what `OutboxRelay.run` does while there
-is a backlog: read a batch in id order, send it, wait for every ack, mark the rows sent.
+side is `OutboxRelay.relay_once`, exactly what `OutboxRelay.run` calls while there is a
+backlog: batches read in id order and handed to the producer one after another, up to four
+read and not yet marked; while one is handed over, batches whose acks are in are marked
+sent (one UPDATE each) and the next rows are read.
 The baseline sends every message without waiting and then waits for all the acks: the
 fastest a raw producer can go, with no database at all.
 """

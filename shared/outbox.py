@@ -3,11 +3,14 @@
 `add_event` stores the envelope; `OutboxRelay` publishes unsent rows in id order and marks
 them sent. Order per aggregate (the Kafka key) holds because writers of one key are
 serialised from taking an id to committing (transaction-scoped advisory locks on PostgreSQL,
-taken in key order at commit; SQLite has a single writer), so ids of one key become visible
-in id order, and the relay always
-re-reads every unsent row instead of remembering "the last id seen". Within a batch the
-idempotent producer never acknowledges a later record of a partition after failing an earlier
-one, so a failed row and everything after it on its partition are simply sent again.
+taken in key order by the outbox INSERT itself at commit; SQLite has a single writer), so ids
+of one key become visible in id order, and the relay always re-reads every unsent row (but
+those in flight) instead of remembering "the last id seen". The relay hands batches to the
+producer strictly in id order, one after another, and the idempotent producer never
+acknowledges a later record of a partition after failing an earlier one, also across the
+batches in flight, so a failed row and everything after it on its partition are simply sent
+again; a message that cannot even be queued stops the relay from handing over anything more.
+One relay per database: a session-level advisory lock on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,28 +18,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     Index,
     Integer,
     LargeBinary,
+    Select,
     String,
     Text,
+    all_,
+    any_,
+    bindparam,
     event,
     select,
     text,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 from sqlmodel import Field
 
-from shared.bus.base import OutgoingMessage, Producer
+from shared.bus.base import (
+    Headers,
+    OutgoingMessage,
+    PipeliningProducer,
+    Producer,
+    SendResults,
+)
 from shared.clock import utcnow
 from shared.db import Database, InfraTable, UTCDateTime
 from shared.events.envelope import CONTENT_TYPE, Event
@@ -44,7 +61,8 @@ from shared.events.envelope import CONTENT_TYPE, Event
 __all__ = ["OutboxMessage", "OutboxRelay", "add_event"]
 
 log = logging.getLogger(__name__)
-_RELAY_LOCK = (0x636F, 0x6D6D)  # two-int advisory lock space, apart from the per-key locks
+# Session lock of the relay, in the two-int advisory lock space (apart from the per-key locks).
+_RELAY_LOCK = {"a": 0x636F, "b": 0x6D6D}
 
 
 class OutboxMessage(InfraTable, table=True):
@@ -82,26 +100,63 @@ async def add_event(session: AsyncSession, topic: str, event: Event) -> None:
     session.info.setdefault(_PENDING, []).append((topic, event))
 
 
+# The per-key advisory locks ride in the INSERT itself: one round trip per publishing
+# transaction instead of one per key plus the insert.
+#
+# Why every lock is held before any row gets its id: the WHERE clause is an uncorrelated
+# scalar subquery, so PostgreSQL runs it once as an InitPlan behind a one-time filter, before
+# the scan below yields its first row; the ids come from the column default (nextval), which
+# is evaluated in the projection of each row that scan yields, so after the filter passed.
+# Why the locks are taken in key order: the subquery sorts the keys and the lock call is a
+# volatile expression, which PostgreSQL evaluates after the sort (in sorted order, as
+# `EXPLAIN VERBOSE` shows). COLLATE "C" is code-point order, the order of Python's `sorted`,
+# so the keys also arrive sorted and every writer agrees on one order (no deadlock).
+# WITH ORDINALITY / ORDER BY e.n keeps the ids in staging order.
+_LOCKED_INSERT = text(
+    "INSERT INTO outbox (event_id, topic, key, event_type, payload, created_at, attempts) "
+    "SELECT e.event_id, e.topic, e.key, e.event_type, e.payload, "
+    "CAST(:created_at AS timestamptz), 0 "
+    "FROM unnest(CAST(:event_ids AS text[]), CAST(:topics AS text[]), CAST(:keys AS text[]), "
+    "CAST(:event_types AS text[]), CAST(:payloads AS bytea[])) "
+    "WITH ORDINALITY AS e(event_id, topic, key, event_type, payload, n) "
+    "WHERE (SELECT count(*) FROM ("
+    "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+    'FROM unnest(CAST(:lock_keys AS text[])) AS k ORDER BY k COLLATE "C") AS locks) >= 0 '
+    "ORDER BY e.n"
+)
+
+
 @event.listens_for(Session, "before_commit")
 def _write_staged_events(session: Session) -> None:
     """Insert the staged events last, under per-key locks taken in key order.
 
     Taking the locks at the very end, sorted, means writers of one key are serialised from
     the moment they get their ids until they commit (so ids of a key become visible in id
-    order) and two transactions can never wait on each other's keys (no deadlock).
+    order) and two transactions can never wait on each other's keys (no deadlock). The
+    caller's own changes are flushed before, so a holder of key locks never waits for
+    anything else (a row lock, say) before it commits.
     """
     staged: list[tuple[str, Event]] = session.info.pop(_PENDING, [])
     if not staged:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        for key in sorted({e.subject for _, e in staged}):
-            session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
-            )
     session.flush()  # the caller's own changes first, so the events stay the last write
     now = utcnow()
-    # A Core INSERT: the rows are never read back in this session, so the ORM unit of work
-    # (identity map, flush plan) would be pure overhead on every request that publishes.
+    if session.get_bind().dialect.name == "postgresql":
+        inserted = session.execute(_LOCKED_INSERT, {
+            "created_at": now,
+            "event_ids": [e.id for _, e in staged],
+            "topics": [topic for topic, _ in staged],
+            "keys": [e.subject for _, e in staged],
+            "event_types": [e.type for _, e in staged],
+            "payloads": [e.to_bytes() for _, e in staged],
+            "lock_keys": sorted({e.subject for _, e in staged}),
+        })
+        written = cast("CursorResult[Any]", inserted).rowcount
+        if written != len(staged):  # the lock subquery must never filter rows out
+            raise RuntimeError(f"outbox insert wrote {written} of {len(staged)} events")
+        return
+    # SQLite has a single writer, so no locks. A Core INSERT: the rows are never read back in
+    # this session, so the ORM unit of work (identity map, flush plan) would be pure overhead.
     session.execute(
         _table.insert(),
         [{"event_id": e.id, "topic": topic, "key": e.subject, "event_type": e.type,
@@ -116,7 +171,22 @@ def _drop_staged_events(session: Session) -> None:
 
 
 class OutboxRelay:
-    """Publishes the outbox to the bus, forever, with backoff while the bus is away."""
+    """Publishes the outbox to the bus, forever, with backoff while the bus is away.
+
+    On PostgreSQL batches are pipelined: while one batch is being handed to the producer,
+    the relay marks the batches whose acks are in (one UPDATE per batch) and reads the next
+    rows, so the bus does not wait for the database. At most `batches_in_flight` batches are
+    read and not yet marked. A producer that is not a `PipeliningProducer` gets one batch at
+    a time, the next one still being read meanwhile. On SQLite (embedded mode) each batch
+    is read, sent and marked in one write transaction, one after another.
+
+    Order per key across the batches in flight rests on the idempotent producer retrying a
+    partition's records in order until they succeed. The one failure it does not retry is a
+    record still waiting for a partition leader after the request timeout (40 s): if the
+    broker comes back in the few ms between the expiry of two batches in flight, the later
+    one can land before the earlier one is sent again. A consumer whose state depends on
+    order should also check event time, as acceptance's complaint projection does.
+    """
 
     def __init__(
         self,
@@ -126,23 +196,38 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_seconds: float = 0.2,
         max_backoff_seconds: float = 5.0,
+        batches_in_flight: int = 4,
     ) -> None:
         self._db = db
         self._producer = producer
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._max_backoff = max_backoff_seconds
+        self._in_flight = max(1, batches_in_flight)
+        self._queue = producer.enqueue if isinstance(producer, PipeliningProducer) else None
         self._wakeup = asyncio.Event()
         self._stopping = asyncio.Event()
         self.published_total = 0
         self.last_error: str | None = None
+        self._headers: dict[str, Headers] = {}  # per event type
+        if db.is_postgres:
+            ids = bindparam("ids", type_=ARRAY(BigInteger))
+            self._read_query = _unsent(_table.c.id != all_(ids))
+            among = _table.c.id == any_(ids)
+        else:
+            ids = bindparam("ids", expanding=True)
+            self._read_query = _unsent(_table.c.id.not_in(ids))
+            among = _table.c.id.in_(ids)
+        self._mark_sent = update(_table).where(among).values(sent_at=bindparam("now"))
+        self._mark_failed = update(_table).where(among).values(
+            attempts=_table.c.attempts + 1, last_error=bindparam("error"))
 
     def wake(self) -> None:
         """Called after a commit that added events, so they go out without waiting a poll."""
         self._wakeup.set()
 
     def stop(self) -> None:
-        """Finish the batch in hand and return from `run` (never cancel mid-transaction)."""
+        """Finish the batches in flight and return from `run` (never cancel mid-batch)."""
         self._stopping.set()
         self._wakeup.set()
 
@@ -152,21 +237,15 @@ class OutboxRelay:
         try:
             while not self._stopping.is_set():
                 try:
-                    published, complete = await self.relay_once()
+                    _, complete = await self.relay_once()
                 except Exception as exc:
                     self.last_error = str(exc)
                     log.warning("outbox relay failed: %s", exc)
-                    published, complete = 0, False
-                if complete and published >= self._batch_size:
-                    backoff = self._poll_seconds
-                    continue  # a full batch: more may be waiting
-                # A short batch took every row visible at the read; rows committed since
+                    complete = False
+                # `relay_once` took every row visible at its last read; rows committed since
                 # then have called `wake` (so `_sleep` returns at once) or, when another
                 # process wrote them, are found by the next poll.
-                if not complete:
-                    backoff = min(backoff * 2, self._max_backoff)
-                else:
-                    backoff = self._poll_seconds
+                backoff = self._poll_seconds if complete else min(backoff * 2, self._max_backoff)
                 await self._sleep(backoff)
         finally:
             await self._producer.stop()
@@ -178,7 +257,7 @@ class OutboxRelay:
         self._wakeup.clear()
 
     async def backlog(self) -> int:
-        """How many events wait to be published."""
+        """How many events wait to be published (those in flight included)."""
         async with self._db.sessions() as session:
             count = await session.scalar(
                 text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
@@ -186,64 +265,191 @@ class OutboxRelay:
         return int(count or 0)
 
     async def relay_once(self) -> tuple[int, bool]:
-        """Publish one batch. Returns (rows published, whether every row in it went out)."""
-        async with self._db.transaction() as session:
-            if self._db.is_postgres and not await session.scalar(
-                text("SELECT pg_try_advisory_xact_lock(:a, :b)"),
-                {"a": _RELAY_LOCK[0], "b": _RELAY_LOCK[1]},
-            ):
+        """Publish every unsent row, batch after batch, until a read comes back short.
+
+        Returns (rows published, whether every row sent went out). Stops reading early on a
+        failure or `stop()`, but always waits for the batches already in flight.
+        """
+        if not self._db.is_postgres:
+            return await self._publish_in_transactions()
+        async with self._db.engine.connect() as conn:
+            # One relay per database: a session-level lock, held by the very connection that
+            # reads and marks the rows, so the relay cannot lose it and carry on unaware (a
+            # broken connection fails the next read or mark). AUTOCOMMIT: each statement
+            # commits on its own, a read sees every row committed before it, a mark is one
+            # UPDATE.
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            if not await conn.scalar(_TRY_LOCK, _RELAY_LOCK):
                 return 0, True  # another replica is relaying this database
-            # Plain rows, not ORM objects: the relay only reads them and marks them sent,
-            # and loading 500 instances (then syncing them on UPDATE) cost more than Kafka.
-            rows: Sequence[Any] = (
-                await session.execute(
-                    select(_table.c.id, _table.c.topic, _table.c.key, _table.c.event_type,
-                           _table.c.payload)
-                    .where(_table.c.sent_at.is_(None))
-                    .order_by(_table.c.id)
-                    .limit(self._batch_size)
-                )
-            ).all()
-            if not rows:
-                return 0, True
-            results = await self._producer.send_batch([_message(row) for row in rows])
-            sent, failed = _partition_results(rows, results)
-            if sent:
-                await session.execute(
-                    update(_table).where(_table.c.id.in_(sent)).values(sent_at=utcnow())
-                )
-            errors: dict[str, list[int]] = {}  # usually one error for the whole batch
-            for row, error in failed:
-                errors.setdefault(str(error)[:2000], []).append(row.id)
-            for error_text, ids in errors.items():
-                await session.execute(
-                    update(_table).where(_table.c.id.in_(ids)).values(
-                        attempts=_table.c.attempts + 1, last_error=error_text)
-                )
+            try:
+                return await self._publish(conn)
+            finally:
+                await _unlock(conn)
+
+    async def _publish(self, conn: AsyncConnection) -> tuple[int, bool]:
+        """Read, queue and mark batches until a read comes back short.
+
+        Batches are handed to the producer strictly one after another, in id order. While
+        one is being handed over, this marks the batches whose acks are in and reads the
+        next rows: every unsent row but those in flight, so a row committed late (a lower
+        id) goes out before any later row of its key, which its writer could only take
+        after that commit.
+        """
+        queued: deque[_Batch] = deque()  # handed to the producer, not yet marked
+        queueing: asyncio.Task[_Batch] | None = None  # the newest batch, being handed over
+        queueing_ids: list[int] = []
+        published, complete, more = 0, True, True
+        try:
+            while more or queueing is not None:
+                # Mark what is acknowledged; wait for acks only to keep `batches_in_flight`
+                # (read and not yet marked, the next one included).
+                while queued and (queued[0].results.done() or len(queued)
+                                  + (queueing is not None) + 1 > self._in_flight):
+                    sent, failed = await self._settle(conn, queued.popleft())
+                    published += sent
+                    if failed:
+                        complete = more = False
+                rows: Sequence[_Row] = ()
+                if more:
+                    rows = await self._read(
+                        conn, queueing_ids + [i for batch in queued for i in batch.ids])
+                    more = len(rows) == self._batch_size
+                if queueing is not None:
+                    queued.append(await queueing)
+                    queueing = None
+                    if queued[-1].failed_early():
+                        # A message could not even be queued: nothing may overtake it.
+                        rows, more = (), False
+                if self._stopping.is_set():
+                    rows, more = (), False  # hand nothing more over; settle what was
+                if rows:
+                    queueing_ids = [row[0] for row in rows]
+                    queueing = asyncio.ensure_future(self._queue_batch(queueing_ids, rows))
+            while queued:
+                sent, failed = await self._settle(conn, queued.popleft())
+                published += sent
+                complete = complete and not failed
+        except Exception:
+            # Let no batch go half-way: finish handing it over and wait for the acks of those
+            # in flight. Their rows stay unsent and go out again later (the inbox drops the
+            # copies).
+            if queueing is not None:
+                with contextlib.suppress(Exception):
+                    queued.append(await queueing)
+            for batch in queued:
+                with contextlib.suppress(Exception):
+                    await batch.results
+            raise
+        except BaseException:
+            if queueing is not None:  # cancelled: stop handing messages over
+                queueing.cancel()
+            raise
+        return published, complete
+
+    async def _publish_in_transactions(self) -> tuple[int, bool]:
+        """SQLite: each batch read, sent and marked in one write transaction, no pipelining.
+
+        SQLite has no advisory locks: its single writer lock, held from the read to the mark,
+        is what keeps one relay per database.
+        """
+        published = 0
+        while True:
+            async with self._db.engine.begin() as conn:
+                rows = await self._read(conn, [])
+                if not rows:
+                    return published, True
+                ids = [row[0] for row in rows]
+                sent, failed = await self._settle(conn, await self._queue_batch(ids, rows))
+            published += sent
+            if failed or len(rows) < self._batch_size or self._stopping.is_set():
+                return published, not failed
+
+    async def _queue_batch(self, ids: list[int], rows: Sequence[_Row]) -> _Batch:
+        return _Batch(ids, await self._send(self._messages(rows)))
+
+    def _messages(self, rows: Sequence[_Row]) -> list[OutgoingMessage]:
+        messages = []
+        for _, topic, key, event_type, payload in rows:  # unpacking: far cheaper than row.attr
+            headers = self._headers.get(event_type)
+            if headers is None:
+                headers = self._headers[event_type] = (
+                    _CONTENT_TYPE_HEADER, ("ce_type", event_type.encode()))
+            messages.append(OutgoingMessage(topic, key, payload, headers))
+        return messages
+
+    async def _read(self, conn: AsyncConnection, in_flight: list[int]) -> Sequence[_Row]:
+        # Plain rows, not ORM objects: the relay only reads them and marks them sent.
+        result = await conn.execute(self._read_query,
+                                    {"ids": in_flight, "limit": self._batch_size})
+        return cast(Sequence[_Row], result.all())
+
+    async def _send(self, messages: list[OutgoingMessage]) -> asyncio.Future[SendResults]:
+        if self._queue is not None:
+            return await self._queue(messages)
+        settled = asyncio.get_running_loop().create_future()
+        settled.set_result(await self._producer.send_batch(messages))
+        return settled
+
+    async def _settle(self, conn: AsyncConnection, batch: _Batch) -> tuple[int, bool]:
+        """Wait for the acks of `batch`, then mark its rows sent (or count the failure)."""
+        results = await batch.results
+        sent = [i for i, error in zip(batch.ids, results, strict=True) if error is None]
+        failed = [(i, error) for i, error in zip(batch.ids, results, strict=True)
+                  if error is not None]
+        errors: dict[str, list[int]] = {}  # usually one error for the whole batch
+        for row_id, error in failed:
+            errors.setdefault(str(error)[:2000], []).append(row_id)
+        if sent:
+            await conn.execute(self._mark_sent, {"ids": sent, "now": utcnow()})
+        for error_text, ids in errors.items():
+            await conn.execute(self._mark_failed, {"ids": ids, "error": error_text})
         self.published_total += len(sent)
         if failed:
             self.last_error = str(failed[0][1])
             log.warning("outbox relay: %d of %d events not delivered, will retry: %s",
-                        len(failed), len(rows), self.last_error[:300])
-        return len(sent), not failed
+                        len(failed), len(batch.ids), self.last_error[:300])
+        return len(sent), bool(failed)
 
 
+class _Batch:
+    """Ids of the rows handed to the producer, and the future of their acks."""
+
+    __slots__ = ("ids", "results")
+
+    def __init__(self, ids: list[int], results: asyncio.Future[SendResults]) -> None:
+        self.ids = ids
+        self.results = results
+
+    def failed_early(self) -> bool:
+        if not self.results.done():
+            return False
+        if self.results.cancelled() or self.results.exception() is not None:
+            return True
+        return any(r is not None for r in self.results.result())
+
+
+_Row = tuple[int, str, str, str, bytes]  # id, topic, key, event_type, payload
 _CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE.encode())
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:a, :b)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:a, :b)")
 
 
-def _message(row: Any) -> OutgoingMessage:
-    return OutgoingMessage(
-        topic=row.topic,
-        key=row.key,
-        value=row.payload,
-        headers=(_CONTENT_TYPE_HEADER, ("ce_type", row.event_type.encode())),
+def _unsent(not_in_flight: ColumnElement[bool]) -> Select[Any]:
+    return (
+        select(_table.c.id, _table.c.topic, _table.c.key, _table.c.event_type, _table.c.payload)
+        .where(_table.c.sent_at.is_(None), not_in_flight)
+        .order_by(_table.c.id)
+        .limit(bindparam("limit"))
     )
 
 
-def _partition_results(
-    rows: Sequence[Any], results: Sequence[BaseException | None]
-) -> tuple[list[int], list[tuple[Any, BaseException]]]:
-    """Ids of rows to mark sent, and rows that failed and stay in the outbox."""
-    sent = [row.id for row, error in zip(rows, results, strict=True) if error is None]
-    failed = [(row, error) for row, error in zip(rows, results, strict=True) if error is not None]
-    return sent, failed
+async def _unlock(conn: AsyncConnection) -> None:
+    try:
+        await conn.execute(_UNLOCK, _RELAY_LOCK)
+    except BaseException as exc:
+        # A connection that may still hold the lock must not go back to the pool: it would
+        # keep every relay of this database out until it is closed. Closed, it holds nothing.
+        await conn.invalidate()
+        if not isinstance(exc, Exception):
+            raise
+        log.warning("outbox relay: lock not released, connection closed instead: %s", exc)

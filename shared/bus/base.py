@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-__all__ = ["Bus", "Consumer", "IncomingMessage", "OutgoingMessage", "Producer"]
+__all__ = [
+    "Bus",
+    "Consumer",
+    "Headers",
+    "IncomingMessage",
+    "OutgoingMessage",
+    "PipeliningProducer",
+    "Producer",
+    "SendResults",
+]
 
 Headers = tuple[tuple[str, bytes], ...]
+SendResults = list[BaseException | None]
+"""One entry per message sent, in order: None when acknowledged, else why it was not."""
 
 
 @dataclass(frozen=True)
@@ -34,8 +46,22 @@ class Producer(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
+    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> SendResults:
         """Send in order; one result per message, None when it was acknowledged."""
+        ...
+
+
+@runtime_checkable
+class PipeliningProducer(Producer, Protocol):
+    """A producer that can take the next batch while the acks of earlier ones are pending."""
+
+    async def enqueue(self, messages: Sequence[OutgoingMessage]) -> asyncio.Future[SendResults]:
+        """Queue `messages` behind those of earlier calls and return without their acks.
+
+        The future gives what `send_batch` would have returned. When a message cannot even
+        be queued, nothing after it is, and the future is already done when this returns
+        (so the caller can see it before queueing anything more).
+        """
         ...
 
 

@@ -19,7 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.structs import OffsetAndMetadata
 
-from shared.bus.base import IncomingMessage, OutgoingMessage
+from shared.bus.base import IncomingMessage, OutgoingMessage, SendResults
 
 __all__ = ["KafkaBus"]
 
@@ -118,27 +118,43 @@ class KafkaProducer:
     async def stop(self) -> None:
         await self._producer.stop()
 
-    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
-        futures: list[asyncio.Future[Any]] = []
-        results: list[BaseException | None] = []
+    async def enqueue(self, messages: Sequence[OutgoingMessage]) -> asyncio.Future[SendResults]:
+        """Hand `messages` to aiokafka in order; the future settles with their acks.
+
+        aiokafka's `send` waits whenever the open batch of a partition is full, so this
+        returns once all but about the last batch of each partition have gone out: a caller
+        that queues its next messages right away keeps every partition busy.
+        """
+        send, physical = self._producer.send, self._bus.physical
+        acks: list[asyncio.Future[Any]] = []
         for index, message in enumerate(messages):
             try:
-                futures.append(
-                    await self._producer.send(
-                        self._bus.physical(message.topic),
-                        message.value,
-                        key=message.key.encode(),
-                        headers=list(message.headers),
-                    )
-                )
+                acks.append(await send(physical(message.topic), message.value,
+                                       key=message.key.encode(), headers=list(message.headers)))
             except Exception as exc:
                 # The producer could not even queue it (e.g. no metadata): neither this
                 # message nor any later one was sent, so order is kept by retrying them all.
-                delivered = await asyncio.gather(*futures, return_exceptions=True)
-                results = [r if isinstance(r, BaseException) else None for r in delivered]
-                return results + [exc] * (len(messages) - index)
-        delivered = await asyncio.gather(*futures, return_exceptions=True)
-        return [r if isinstance(r, BaseException) else None for r in delivered]
+                # The future is done before this returns, so the caller queues nothing more.
+                settled = asyncio.get_running_loop().create_future()
+                settled.set_result(await _settled(acks) + [exc] * (len(messages) - index))
+                return settled
+        return asyncio.ensure_future(_settled(acks))
+
+    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> SendResults:
+        return await (await self.enqueue(messages))
+
+
+async def _settled(acks: Sequence[asyncio.Future[Any]]) -> SendResults:
+    """The outcome of every ack once all are in, without a callback on each of them.
+
+    Records are acknowledged batch by batch, in order per partition, so the last one is
+    nearly always among the last to complete: wait for it, then for any still pending.
+    """
+    pending = acks
+    while pending:
+        await asyncio.wait(pending[-1:])
+        pending = [ack for ack in pending if not ack.done()]
+    return [asyncio.CancelledError() if ack.cancelled() else ack.exception() for ack in acks]
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]

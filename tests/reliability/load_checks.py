@@ -228,13 +228,17 @@ async def wait_for_consumers(db: Databases, figures: EventFigures,
 
     await _until(caught_up, "every consumer applied every event", timeout)
     for service, rows in inboxes.items():
-        applied: dict[tuple[str, str], list[str]] = defaultdict(list)
+        # A fetch is applied in one transaction, in fetch order, and its inbox rows share one
+        # `processed_at`: the inbox shows the order of transactions, so an aggregate's events,
+        # taken in outbox order, must never go back to an earlier transaction.
+        applied_at = {row["event_id"]: row["processed_at"] for row in rows}
+        applied: dict[tuple[str, str], set[str]] = defaultdict(set)
         for row in rows:
             record = events[row["event_id"]]
-            applied[(record.topic, str(record.key))].append(row["event_id"])
+            applied[(record.topic, str(record.key))].add(row["event_id"])
         for aggregate, ids in applied.items():
-            in_order = [i for i in figures.order[aggregate] if i in set(ids)]
-            assert ids == in_order, f"{service} applied {aggregate} out of order"
+            times = [applied_at[i] for i in figures.order[aggregate] if i in ids]
+            assert times == sorted(times), f"{service} applied {aggregate} out of order"
     return {service: len(rows) for service, rows in inboxes.items()}
 
 
