@@ -23,7 +23,7 @@ from shared.contracts.complaints import ComplaintClosed, ComplaintReopened, Comp
 from shared.db import Database
 from shared.events import make_event
 from tests.acceptance.factories import PROJECT, START, complaint
-from tests.integration.servers import scratch_database
+from tests.integration.servers import database_url_for
 
 HOUR = timedelta(hours=1)
 STATUSES = [("received", None), ("resolved", ComplaintResolved), ("closed", ComplaintClosed),
@@ -32,14 +32,7 @@ STATUSES = [("received", None), ("resolved", ComplaintResolved), ("closed", Comp
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'acceptance.db'}")
-        await prepare_schema(database, DEFINITION)
-        yield database
-        await database.dispose()
-        return
-    request.getfixturevalue("postgres_server")
-    async with scratch_database() as url:
+    async with database_url_for(request, tmp_path / "acceptance.db") as url:
         database = Database(url)
         await prepare_schema(database, DEFINITION)
         yield database

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 KAFKA_SCRIPT = ROOT / "deploy" / "local" / "kafka.sh"
@@ -64,3 +65,15 @@ def env(**values: str) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@asynccontextmanager
+async def database_url_for(request: pytest.FixtureRequest, sqlite_file: Path
+                           ) -> AsyncIterator[str]:
+    """A fresh database of the kind a fixture parameter names: "sqlite" or "postgres"."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{sqlite_file}"
+        return
+    request.getfixturevalue("postgres_server")
+    async with scratch_database() as url:
+        yield url

@@ -19,7 +19,7 @@ from shared.consumer import BatchHandler, Delivery, EventConsumer, Handler, Outc
 from shared.db import INFRA_METADATA, Database, new_id
 from shared.events import Event, EventData, event_type, make_event
 from shared.inbox import record_first_delivery, record_new_deliveries
-from tests.integration.servers import scratch_database
+from tests.integration.servers import database_url_for
 from tests.shared.notes_service import NoteRecorded
 
 TOPIC = "tallies.events"
@@ -34,14 +34,7 @@ class TallyCounted(EventData):
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'tallies.db'}")
-        await _create_schema(database)
-        yield database
-        await database.dispose()
-        return
-    request.getfixturevalue("postgres_server")
-    async with scratch_database() as url:
+    async with database_url_for(request, tmp_path / "tallies.db") as url:
         database = Database(url)
         await _create_schema(database)
         yield database

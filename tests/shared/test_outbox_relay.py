@@ -4,7 +4,6 @@ stop, and one relay per database. (PostgreSQL-only behaviour: tests/integration.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from sqlalchemy import select
 
 from shared.db import Database
 from shared.outbox import OutboxMessage, OutboxRelay
-from tests.integration.servers import scratch_database
+from tests.integration.servers import database_url_for
 from tests.shared.outbox_support import (
     ScriptedProducer,
     SerialProducer,
@@ -26,12 +25,7 @@ from tests.shared.outbox_support import (
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    async with contextlib.AsyncExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}"
-        else:
-            request.getfixturevalue("postgres_server")
-            url = await stack.enter_async_context(scratch_database())
+    async with database_url_for(request, tmp_path / "outbox.db") as url:
         database = await infra_database(url)
         yield database
         await database.dispose()
