@@ -11,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,10 +27,13 @@ from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
+from shared.errors import NotFound
+
 __all__ = [
     "Database",
     "UTCDateTime",
     "database_unavailable",
+    "get_or_404",
     "insert_skipping_conflicts",
     "new_id",
     "service_registry",
@@ -49,6 +52,17 @@ def service_registry() -> registry:
 def new_id() -> str:
     """A random, URL-safe identifier for new aggregates."""
     return uuid.uuid4().hex
+
+
+_Row = TypeVar("_Row")
+
+
+async def get_or_404(session: AsyncSession, model: type[_Row], key: str, what: str) -> _Row:
+    """The `model` row with primary key `key`, or a 404 problem naming it as `what`."""
+    row = await session.get(model, key)
+    if row is None:
+        raise NotFound(f"no {what} {key}")
+    return row
 
 
 def insert_skipping_conflicts(

@@ -114,7 +114,8 @@ async def running_service(
         await bus.close()
 
 
-async def eventually(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
+async def eventually(check: Any, timeout: float = 10.0, interval: float = 0.05,
+                     what: str = "condition") -> Any:
     """Poll an async predicate until it returns something truthy."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
@@ -122,7 +123,7 @@ async def eventually(check: Any, timeout: float = 10.0, interval: float = 0.05) 
         if result:
             return result
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
+            raise AssertionError(f"not within {timeout}s: {what}")
         await asyncio.sleep(interval)
 
 

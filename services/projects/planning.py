@@ -20,8 +20,8 @@ from services.projects.schemas_planning import (
     SurveyCreate,
     SurveyPublic,
 )
-from shared.db import new_id
-from shared.errors import Conflict, NotFound
+from shared.db import get_or_404, new_id
+from shared.errors import Conflict
 
 __all__ = [
     "PILOT_COMMUNITIES",
@@ -62,10 +62,7 @@ def community_public(community: Community) -> CommunityPublic:
 
 
 async def get_community(session: AsyncSession, community_id: str) -> Community:
-    community = await session.get(Community, community_id)
-    if community is None:
-        raise NotFound(f"no community {community_id}")
-    return community
+    return await get_or_404(session, Community, community_id, "community")
 
 
 async def record_survey(session: AsyncSession, community_id: str, body: SurveyCreate,
@@ -105,10 +102,7 @@ async def create_plan(session: AsyncSession, community_id: str, body: PlanCreate
 
 
 async def get_plan(session: AsyncSession, plan_id: str) -> Plan:
-    plan = await session.get(Plan, plan_id)
-    if plan is None:
-        raise NotFound(f"no plan {plan_id}")
-    return plan
+    return await get_or_404(session, Plan, plan_id, "plan")
 
 
 async def approve_plan(session: AsyncSession, plan_id: str, now: datetime) -> Plan:

@@ -27,8 +27,8 @@ from services.projects.schemas_site import (
 from services.projects.service import publish_fact, touch
 from shared.clock import Clock
 from shared.contracts import projects as contract
-from shared.db import new_id
-from shared.errors import Conflict, Invalid, NotFound
+from shared.db import get_or_404, new_id
+from shared.errors import Conflict, Invalid
 
 __all__ = [
     "get_hidden_work",
@@ -141,10 +141,7 @@ async def record_hidden_work(session: AsyncSession, project: Project, body: Hidd
 
 
 async def get_hidden_work(session: AsyncSession, hidden_work_id: str) -> HiddenWork:
-    work = await session.get(HiddenWork, hidden_work_id)
-    if work is None:
-        raise NotFound(f"no hidden work {hidden_work_id}")
-    return work
+    return await get_or_404(session, HiddenWork, hidden_work_id, "hidden work")
 
 
 async def inspect_hidden_work(session: AsyncSession, work: HiddenWork, project: Project,

@@ -30,9 +30,9 @@ from services.property_service.schemas import (
 )
 from shared.clock import Clock
 from shared.contracts.property_service import PropertyCompoundRegistered
-from shared.db import new_id
+from shared.db import get_or_404, new_id
 from shared.deps import check_version
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.pagination import keyset_page
 
 __all__ = [
@@ -68,10 +68,7 @@ async def create_compound(session: AsyncSession, body: CompoundCreate, clock: Cl
 
 
 async def get_compound(session: AsyncSession, compound_id: str) -> Compound:
-    compound = await session.get(Compound, compound_id)
-    if compound is None:
-        raise NotFound(f"compound {compound_id} not found")
-    return compound
+    return await get_or_404(session, Compound, compound_id, "compound")
 
 
 async def compounds_page(session: AsyncSession, community_id: str | None, *, limit: int,
@@ -131,10 +128,7 @@ async def create_provider(session: AsyncSession, body: ProviderCreate, clock: Cl
 
 
 async def get_provider(session: AsyncSession, provider_id: str) -> Provider:
-    provider = await session.get(Provider, provider_id)
-    if provider is None:
-        raise NotFound(f"provider {provider_id} not found")
-    return provider
+    return await get_or_404(session, Provider, provider_id, "provider")
 
 
 async def providers_page(session: AsyncSession, *, limit: int, cursor: str | None

@@ -21,9 +21,9 @@ from shared.contracts.property_service import (
     PropertyTrialExtended,
     PropertyTrialStarted,
 )
-from shared.db import new_id
+from shared.db import get_or_404, new_id
 from shared.deps import check_version
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.errors import Conflict, Forbidden, Invalid
 from shared.pagination import keyset_page
 
 __all__ = [
@@ -75,10 +75,7 @@ async def _running_trial_id(session: AsyncSession, compound_id: str) -> str | No
 
 
 async def get_trial(session: AsyncSession, trial_id: str) -> Trial:
-    trial = await session.get(Trial, trial_id)
-    if trial is None:
-        raise NotFound(f"trial {trial_id} not found")
-    return trial
+    return await get_or_404(session, Trial, trial_id, "trial")
 
 
 async def trials_page(session: AsyncSession, *, compound_id: str | None,

@@ -37,9 +37,9 @@ from shared.contracts.property_service import (
     PropertyVoteClosed,
     PropertyVoteOpened,
 )
-from shared.db import new_id
+from shared.db import get_or_404, new_id
 from shared.deps import check_version
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.errors import Conflict, Forbidden, Invalid
 from shared.pagination import keyset_page
 
 __all__ = [
@@ -112,10 +112,7 @@ def _units_per_owner(given: Sequence[OwnerEntry] | None, roster: Sequence[OwnerE
 
 
 async def get_vote(session: AsyncSession, vote_id: str) -> Vote:
-    vote = await session.get(Vote, vote_id)
-    if vote is None:
-        raise NotFound(f"vote {vote_id} not found")
-    return vote
+    return await get_or_404(session, Vote, vote_id, "vote")
 
 
 async def votes_page(session: AsyncSession, trial_id: str, *, limit: int, cursor: str | None

@@ -3,13 +3,14 @@ tokens, one HTTP call with its expected status, and polling for event-driven ste
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
 import httpx
+
+from tests.support import eventually as poll_until
 
 __all__ = ["BUILDER", "COMMUNITY", "CONTRACTOR", "LAGGING_COMMUNITY", "Actors", "Run", "SuiteHost",
            "call", "eventually"]
@@ -77,11 +78,4 @@ async def call(client: httpx.AsyncClient, method: str, path: str, headers: dict[
 async def eventually(check: Callable[[], Awaitable[Any]], what: str,
                      timeout: float = POLL_TIMEOUT) -> Any:
     """Poll until `check` returns something truthy (event-driven steps)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not within {timeout}s: {what}")
-        await asyncio.sleep(0.2)
+    return await poll_until(check, timeout=timeout, interval=0.2, what=what)
