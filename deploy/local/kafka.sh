@@ -113,7 +113,9 @@ format_storage() {
 wait_ready() {
   local deadline=$((SECONDS + START_TIMEOUT))
   until port_open && grep -q 'Kafka Server started' "$LOG_FILE" 2>/dev/null; do
-    if ! alive; then
+    # The process, not its cmdline: while nohup/setsid/the java launcher exec one another,
+    # /proc/<pid>/cmdline can read empty for an instant although the broker is starting.
+    if ! kill -0 "$(pid)" 2>/dev/null; then
       tail -n 40 "$LOG_FILE" >&2 || true
       die "broker exited during startup (log: $LOG_FILE)"
     fi
