@@ -64,14 +64,14 @@ class _Progress:
 
 
 async def _suite_side(dsn: str, topic: str, count: int) -> dict[str, Any]:
-    from services.acceptance.handlers import HANDLERS
+    from services.acceptance.handlers import CONSUMES
     from shared.bus.kafka import KafkaBus
     from shared.consumer import EventConsumer
     from shared.db import Database
 
     db = Database(sqlalchemy_url(dsn))
     consumer = EventConsumer(db, KafkaBus(KAFKA_BOOTSTRAP), group=unique("bench-consume"),
-                             topics=[topic], handlers=HANDLERS)
+                             topics=[topic], handlers=CONSUMES.handlers)
     task = asyncio.create_task(consumer.run())
     progress = _Progress()
     meter = CpuMeter(self_name="bench_process (consumer)")

@@ -183,8 +183,11 @@ def _complaint_statements(deep: tuple[datetime, str]) -> dict[str, Any]:
     from sqlalchemy import tuple_
 
     from services.complaints.models import Complaint
-    from services.complaints.queries import _PAGE_KEYS, ComplaintFilters
-    from services.complaints.service import visibility_filter
+    from services.complaints.repository.reports import (
+        PAGE_KEYS,
+        ComplaintFilters,
+        visibility_filter,
+    )
     from shared.auth import Principal
 
     def page(filters: ComplaintFilters, visible: Any = None, after: Any = None) -> Any:
@@ -194,8 +197,8 @@ def _complaint_statements(deep: tuple[datetime, str]) -> dict[str, Any]:
         if visible is not None:
             statement = statement.where(visible)
         if after is not None:
-            statement = statement.where(tuple_(*_PAGE_KEYS) > tuple_(*after))
-        return statement.order_by(*_PAGE_KEYS).limit(51)
+            statement = statement.where(tuple_(*PAGE_KEYS) > tuple_(*after))
+        return statement.order_by(*PAGE_KEYS).limit(51)
 
     org = Principal(sub="bench", roles=frozenset({"contractor"}), org="org-17")
     return {

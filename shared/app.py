@@ -115,11 +115,13 @@ def create_service_app(
         ctx = ServiceContext(definition=definition, suite=suite, settings=settings, db=db,
                              bus=the_bus, clock=clock or SystemClock(),
                              authenticator=authenticator, relay=relay)
-        if definition.subscriptions:
+        db.after_commit(relay.wake)
+        consumes = definition.consumes
+        if consumes is not None and consumes.subscriptions:
             ctx.consumer = EventConsumer(
                 db, the_bus, group=f"{definition.name}-service",
-                topics=definition.subscriptions, handlers=definition.handlers,
-                stall_seconds=settings.consumer_stall_seconds, after_commit=relay.wake,
+                topics=consumes.subscriptions, handlers=consumes.handlers,
+                stall_seconds=settings.consumer_stall_seconds,
             )
         app.state.ctx = ctx
         if definition.seed is not None:

@@ -24,6 +24,7 @@ from fastapi.responses import Response
 from shared.events.catalog import EventType, load_catalog
 from shared.events.envelope import CONTENT_TYPE
 from shared.events.topics import TOPICS, dead_letter_topic
+from shared.service import ServiceDefinition, load_definitions
 
 __all__ = [
     "DLQ_RETENTION_MS",
@@ -95,6 +96,8 @@ def build_document() -> dict[str, Any]:
         channels[topic] = _channel(topic, types)
         channels[dead_letter_topic(topic)] = _dead_letter_channel(topic)
         operations.update(_operations(topic, types))
+    for definition in load_definitions():
+        operations.update(_receive_operations(definition))
     return {
         "asyncapi": "3.0.0",
         "id": "urn:community-suite:events",
@@ -325,6 +328,27 @@ def _operations(topic: str, types: list[EventType]) -> dict[str, Any]:
             "messages": [{"$ref": f"#/channels/{dlq}/messages/DeadLetter"}],
         },
     }
+
+
+def _receive_operations(definition: ServiceDefinition) -> dict[str, Any]:
+    """One `receive` operation per topic a service consumes, from its handler registry."""
+    consumes = definition.consumes
+    if consumes is None:
+        return {}
+    operations: dict[str, Any] = {}
+    for topic in consumes.subscriptions:
+        types = [spec for spec in consumes.types if spec.topic == topic]
+        operations[f"{definition.name}.consume.{_owner(topic)}"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{topic}"},
+            "title": f"The {definition.name} service consumes {_owner(topic)} facts",
+            "description": f"Consumer group `{definition.name}-service`; each event is applied "
+                           "once (inbox in the handler's transaction), offsets are committed "
+                           "after it. Other types on the topic are skipped.",
+            "tags": [{"name": definition.name}],
+            "messages": [{"$ref": f"#/channels/{topic}/messages/{spec.name}"} for spec in types],
+        }
+    return operations
 
 
 def _servers() -> dict[str, Any]:

@@ -100,7 +100,6 @@ class EventConsumer:
         max_attempts: int = 3,
         batch_size: int = 500,
         stall_seconds: float = 60.0,
-        after_commit: Callable[[], None] | None = None,
     ) -> None:
         self._db = db
         self._bus = bus
@@ -110,7 +109,6 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._batch_size = batch_size
         self._stall_seconds = stall_seconds
-        self._after_commit = after_commit
         self._dead_letters: Producer = bus.producer()
         self._stopping = asyncio.Event()
         self.stats = ConsumerStats()
@@ -165,8 +163,6 @@ class EventConsumer:
             positions = {(m.topic, m.partition): m.offset + 1 for m in messages}
             await consumer.commit(positions)
             self.stats.last_progress = time.monotonic()
-            if self._after_commit is not None:
-                self._after_commit()
 
     async def _apply_batch(self, messages: Sequence[IncomingMessage]) -> bool:
         """Apply a whole fetch in one transaction (one inbox statement, one commit).

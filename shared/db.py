@@ -2,20 +2,18 @@
 
 Each service owns one database. Tables are SQLModel classes on the service's own registry
 (`service_registry()`), so the four services never share metadata even in one process.
-Sessions never commit inside services: the request or event transaction does.
+Sessions never commit inside services: `Database.transaction` / `Database.commit` do, for a
+request, a keyed request, a consumed event and a background task alike.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import DateTime, Table, event, text
+from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,17 +21,16 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import registry
-from sqlalchemy.types import TypeDecorator
-from sqlmodel import SQLModel
 
-from shared.errors import NotFound
+from shared.staging import write_staged_events
+from shared.tables import INFRA_METADATA, InfraTable, UTCDateTime, new_id, service_registry
 
 __all__ = [
+    "INFRA_METADATA",
     "Database",
+    "InfraTable",
     "UTCDateTime",
     "database_unavailable",
-    "get_or_404",
     "insert_skipping_conflicts",
     "new_id",
     "service_registry",
@@ -42,27 +39,6 @@ __all__ = [
 # SQLSTATEs of a server that is away rather than of a bad statement: connection exceptions,
 # shutting down / starting up / crash recovery, too many connections.
 _UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
-
-
-def service_registry() -> registry:
-    """A fresh SQLAlchemy registry: one per service, plus one for the shared infra tables."""
-    return registry()
-
-
-def new_id() -> str:
-    """A random, URL-safe identifier for new aggregates."""
-    return uuid.uuid4().hex
-
-
-_Row = TypeVar("_Row")
-
-
-async def get_or_404(session: AsyncSession, model: type[_Row], key: str, what: str) -> _Row:
-    """The `model` row with primary key `key`, or a 404 problem naming it as `what`."""
-    row = await session.get(model, key)
-    if row is None:
-        raise NotFound(f"no {what} {key}")
-    return row
 
 
 def insert_skipping_conflicts(
@@ -92,26 +68,6 @@ def database_unavailable(exc: BaseException) -> bool:
         return False
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
     return exc.connection_invalidated or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -154,6 +110,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._after_commit: list[Callable[[], None]] = []
 
     @property
     def is_sqlite(self) -> bool:
@@ -163,16 +120,31 @@ class Database:
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Run `hook` after every commit of this database (the relay's wake-up)."""
+        self._after_commit.append(hook)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session committed on success and rolled back on any error."""
+        """A session committed by `commit` on success and rolled back on any error.
+
+        Every transaction of a service goes through here or through `commit`: a plain
+        request, a keyed (Idempotency-Key) request, a consumed event, a background task.
+        """
         async with self.sessions() as session:
             try:
                 yield session
-                await session.commit()
+                await self.commit(session)
             except BaseException:
                 await session.rollback()
                 raise
+
+    async def commit(self, session: AsyncSession) -> None:
+        """The one commit: staged events go into the outbox last, then the after-commit work."""
+        await write_staged_events(session)
+        await session.commit()
+        for hook in self._after_commit:
+            hook()
 
     async def ping(self) -> bool:
         try:
@@ -184,14 +156,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-
-class InfraTable(SQLModel, registry=registry()):
-    """Base of the shared infrastructure tables (outbox, inbox, idempotency keys).
-
-    Every service database holds them beside its own tables; migrations include both.
-    """
-
-
-INFRA_METADATA = InfraTable.metadata
-__all__ += ["INFRA_METADATA", "InfraTable"]

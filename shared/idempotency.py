@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
@@ -92,10 +92,12 @@ class Claim:
     key: str
     created_at: datetime
     session: AsyncSession | None = None
-    after_commit: Callable[[], None] = field(default=lambda: None)
+    commit: Callable[[AsyncSession], Awaitable[None]] | None = None
 
-    def hand_over(self, session: AsyncSession, after_commit: Callable[[], None]) -> None:
-        self.session, self.after_commit = session, after_commit
+    def hand_over(self, session: AsyncSession,
+                  commit: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        """Take the request's open session; `commit` is the database's one commit."""
+        self.session, self.commit = session, commit
 
     def mine(self) -> ColumnElement[bool]:
         """The pending record of this very claim (not a finished or a newer one)."""
@@ -277,8 +279,8 @@ class IdempotencyMiddleware:
         if stored != 1:  # a retry took the key over: its run is the one that counts
             await session.rollback()
             return _problem(409, *_IN_PROGRESS, _RETRY_SOON)
-        await session.commit()
-        claim.after_commit()
+        assert claim.commit is not None
+        await claim.commit(session)
         return answer
 
     async def _store_alone(self, db: Database, claim: Claim, answer: Response) -> None:

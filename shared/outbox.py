@@ -1,16 +1,16 @@
 """Transactional outbox: events are rows written in the same transaction as the change.
 
-`add_event` stores the envelope; `OutboxRelay` publishes unsent rows in id order and marks
-them sent. Order per aggregate (the Kafka key) holds because writers of one key are
-serialised from taking an id to committing (transaction-scoped advisory locks on PostgreSQL,
-taken in key order by the outbox INSERT itself at commit; SQLite has a single writer), so ids
-of one key become visible in id order, and the relay always re-reads every unsent row (but
-those in flight) instead of remembering "the last id seen". The relay hands batches to the
-producer strictly in id order, one after another, and the idempotent producer never
-acknowledges a later record of a partition after failing an earlier one, also across the
-batches in flight, so a failed row and everything after it on its partition are simply sent
-again; a message that cannot even be queued stops the relay from handing over anything more.
-One relay per database: a session-level advisory lock on PostgreSQL.
+`add_event` stages the envelope (written at commit, see `shared.staging`); `OutboxRelay`
+publishes unsent rows in id order and marks them sent. Order per aggregate (the Kafka key) holds
+because writers of one key are serialised from taking an id to committing (transaction-scoped
+advisory locks on PostgreSQL, taken in key order by the outbox INSERT itself at commit; SQLite
+has a single writer), so ids of one key become visible in id order, and the relay always
+re-reads every unsent row (but those in flight) instead of remembering "the last id seen". The
+relay hands batches to the producer strictly in id order, one after another, and the idempotent
+producer never acknowledges a later record of a partition after failing an earlier one, also
+across the batches in flight, so a failed row and everything after it on its partition are
+simply sent again; a message that cannot even be queued stops the relay from handing over
+anything more. One relay per database: a session-level advisory lock on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,32 +20,21 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
-    Column,
     ColumnElement,
-    Index,
-    Integer,
-    LargeBinary,
     Select,
-    String,
-    Text,
     all_,
     any_,
     bindparam,
-    event,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.orm import Session
-from sqlmodel import Field
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.bus.base import (
     Headers,
@@ -55,119 +44,15 @@ from shared.bus.base import (
     SendResults,
 )
 from shared.clock import utcnow
-from shared.db import Database, InfraTable, UTCDateTime
-from shared.events.envelope import CONTENT_TYPE, Event
+from shared.db import Database
+from shared.events.envelope import CONTENT_TYPE
+from shared.staging import OUTBOX_TABLE, OutboxMessage, add_event
 
 __all__ = ["OutboxMessage", "OutboxRelay", "add_event"]
 
 log = logging.getLogger(__name__)
 # Session lock of the relay, in the two-int advisory lock space (apart from the per-key locks).
 _RELAY_LOCK = {"a": 0x636F, "b": 0x6D6D}
-
-
-class OutboxMessage(InfraTable, table=True):
-    __tablename__ = "outbox"
-    __table_args__ = (
-        Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL"),
-              sqlite_where=text("sent_at IS NULL")),
-    )
-
-    id: int | None = Field(
-        default=None,
-        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                         autoincrement=True),
-    )
-    event_id: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    topic: str = Field(sa_column=Column(String(200), nullable=False))
-    key: str = Field(sa_column=Column(String(200), nullable=False))
-    event_type: str = Field(sa_column=Column(String(200), nullable=False))
-    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
-    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-
-
-_table = OutboxMessage.__table__  # type: ignore[attr-defined]
-_PENDING = "outbox.pending"
-
-
-async def add_event(session: AsyncSession, topic: str, event: Event) -> None:
-    """Stage `event` for `topic` in the caller's transaction; the key is the event subject.
-
-    The row is written when the transaction commits (see `_write_staged_events`).
-    """
-    session.info.setdefault(_PENDING, []).append((topic, event))
-
-
-# The per-key advisory locks ride in the INSERT itself: one round trip per publishing
-# transaction instead of one per key plus the insert.
-#
-# Why every lock is held before any row gets its id: the WHERE clause is an uncorrelated
-# scalar subquery, so PostgreSQL runs it once as an InitPlan behind a one-time filter, before
-# the scan below yields its first row; the ids come from the column default (nextval), which
-# is evaluated in the projection of each row that scan yields, so after the filter passed.
-# Why the locks are taken in key order: the subquery sorts the keys and the lock call is a
-# volatile expression, which PostgreSQL evaluates after the sort (in sorted order, as
-# `EXPLAIN VERBOSE` shows). COLLATE "C" is code-point order, the order of Python's `sorted`,
-# so the keys also arrive sorted and every writer agrees on one order (no deadlock).
-# WITH ORDINALITY / ORDER BY e.n keeps the ids in staging order.
-_LOCKED_INSERT = text(
-    "INSERT INTO outbox (event_id, topic, key, event_type, payload, created_at, attempts) "
-    "SELECT e.event_id, e.topic, e.key, e.event_type, e.payload, "
-    "CAST(:created_at AS timestamptz), 0 "
-    "FROM unnest(CAST(:event_ids AS text[]), CAST(:topics AS text[]), CAST(:keys AS text[]), "
-    "CAST(:event_types AS text[]), CAST(:payloads AS bytea[])) "
-    "WITH ORDINALITY AS e(event_id, topic, key, event_type, payload, n) "
-    "WHERE (SELECT count(*) FROM ("
-    "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
-    'FROM unnest(CAST(:lock_keys AS text[])) AS k ORDER BY k COLLATE "C") AS locks) >= 0 '
-    "ORDER BY e.n"
-)
-
-
-@event.listens_for(Session, "before_commit")
-def _write_staged_events(session: Session) -> None:
-    """Insert the staged events last, under per-key locks taken in key order.
-
-    Taking the locks at the very end, sorted, means writers of one key are serialised from
-    the moment they get their ids until they commit (so ids of a key become visible in id
-    order) and two transactions can never wait on each other's keys (no deadlock). The
-    caller's own changes are flushed before, so a holder of key locks never waits for
-    anything else (a row lock, say) before it commits.
-    """
-    staged: list[tuple[str, Event]] = session.info.pop(_PENDING, [])
-    if not staged:
-        return
-    session.flush()  # the caller's own changes first, so the events stay the last write
-    now = utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        inserted = session.execute(_LOCKED_INSERT, {
-            "created_at": now,
-            "event_ids": [e.id for _, e in staged],
-            "topics": [topic for topic, _ in staged],
-            "keys": [e.subject for _, e in staged],
-            "event_types": [e.type for _, e in staged],
-            "payloads": [e.to_bytes() for _, e in staged],
-            "lock_keys": sorted({e.subject for _, e in staged}),
-        })
-        written = cast("CursorResult[Any]", inserted).rowcount
-        if written != len(staged):  # the lock subquery must never filter rows out
-            raise RuntimeError(f"outbox insert wrote {written} of {len(staged)} events")
-        return
-    # SQLite has a single writer, so no locks. A Core INSERT: the rows are never read back in
-    # this session, so the ORM unit of work (identity map, flush plan) would be pure overhead.
-    session.execute(
-        _table.insert(),
-        [{"event_id": e.id, "topic": topic, "key": e.subject, "event_type": e.type,
-          "payload": e.to_bytes(), "created_at": now, "attempts": 0}
-         for topic, e in staged],
-    )
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_staged_events(session: Session) -> None:
-    session.info.pop(_PENDING, None)
 
 
 class OutboxRelay:
@@ -212,15 +97,15 @@ class OutboxRelay:
         self._headers: dict[str, Headers] = {}  # per event type
         if db.is_postgres:
             ids = bindparam("ids", type_=ARRAY(BigInteger))
-            self._read_query = _unsent(_table.c.id != all_(ids))
-            among = _table.c.id == any_(ids)
+            self._read_query = _unsent(OUTBOX_TABLE.c.id != all_(ids))
+            among = OUTBOX_TABLE.c.id == any_(ids)
         else:
             ids = bindparam("ids", expanding=True)
-            self._read_query = _unsent(_table.c.id.not_in(ids))
-            among = _table.c.id.in_(ids)
-        self._mark_sent = update(_table).where(among).values(sent_at=bindparam("now"))
-        self._mark_failed = update(_table).where(among).values(
-            attempts=_table.c.attempts + 1, last_error=bindparam("error"))
+            self._read_query = _unsent(OUTBOX_TABLE.c.id.not_in(ids))
+            among = OUTBOX_TABLE.c.id.in_(ids)
+        self._mark_sent = update(OUTBOX_TABLE).where(among).values(sent_at=bindparam("now"))
+        self._mark_failed = update(OUTBOX_TABLE).where(among).values(
+            attempts=OUTBOX_TABLE.c.attempts + 1, last_error=bindparam("error"))
 
     def wake(self) -> None:
         """Called after a commit that added events, so they go out without waiting a poll."""
@@ -430,15 +315,16 @@ class _Batch:
 
 _Row = tuple[int, str, str, str, bytes]  # id, topic, key, event_type, payload
 _CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE.encode())
+_c = OUTBOX_TABLE.c
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:a, :b)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:a, :b)")
 
 
 def _unsent(not_in_flight: ColumnElement[bool]) -> Select[Any]:
     return (
-        select(_table.c.id, _table.c.topic, _table.c.key, _table.c.event_type, _table.c.payload)
-        .where(_table.c.sent_at.is_(None), not_in_flight)
-        .order_by(_table.c.id)
+        select(_c.id, _c.topic, _c.key, _c.event_type, _c.payload)
+        .where(_c.sent_at.is_(None), not_in_flight)
+        .order_by(_c.id)
         .limit(bindparam("limit"))
     )
 

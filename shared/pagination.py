@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -21,7 +21,15 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from shared.errors import Invalid
 
-__all__ = ["Cursor", "Limit", "Page", "decode_cursor", "encode_cursor", "keyset_page"]
+__all__ = [
+    "Cursor",
+    "Limit",
+    "Page",
+    "decode_cursor",
+    "encode_cursor",
+    "keyset_page",
+    "page_of",
+]
 
 T = TypeVar("T")
 
@@ -34,6 +42,15 @@ Cursor = Annotated[
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+R = TypeVar("R")
+
+
+def page_of(page: tuple[Sequence[R], str | None], present: Callable[[R], T]) -> Page[T]:
+    """A page of rows (as `keyset_page` returns it) shown with `present`."""
+    rows, next_cursor = page
+    return Page(items=[present(row) for row in rows], next_cursor=next_cursor)
 
 
 def encode_cursor(values: Sequence[Any]) -> str:

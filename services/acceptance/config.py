@@ -1,4 +1,4 @@
-"""Settings of the acceptance service (environment, prefix `ACCEPTANCE_`)."""
+"""Settings of the acceptance service (environment, prefix `ACCEPTANCE_`), and its NAME."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
-__all__ = ["AcceptanceSettings"]
+__all__ = ["NAME", "AcceptanceSettings"]
+
+NAME = "acceptance"
 
 
 class AcceptanceSettings(ServiceSettings):

@@ -1,14 +1,25 @@
-"""Loading acceptances and their parts; the queries, not the rules."""
+"""Loading acceptances and their parts: the queries, not the rules.
+
+The one place an acceptance is read for a write: `lock` and `lock_of_project` take the
+acceptance row's lock first (and check `If-Match` on the locked row), then read its parties,
+rounds and signatures, so every change to a round or its signatures is serialised by that one
+row. Also the reads behind the GET routes: the visible page, one acceptance, the complaints.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Select, Table, exists, false, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col
 
-from services.acceptance.domain import Party
+from services.acceptance.access import BROAD_READERS, unit_roles
+from services.acceptance.domain.rounds import Party
 from services.acceptance.models import (
     Acceptance,
     AcceptanceParty,
@@ -16,11 +27,24 @@ from services.acceptance.models import (
     ComplaintView,
     Signature,
 )
-from shared.errors import NotFound
+from shared.auth import Principal
+from shared.pagination import keyset_page
+from shared.repository import get_or_404, load_for_update
 
-__all__ = ["AcceptanceAggregate", "load_acceptance", "load_aggregate", "unresolved_complaints"]
+__all__ = [
+    "AcceptanceAggregate",
+    "Dossier",
+    "load_dossier",
+    "lock",
+    "lock_of_project",
+    "page_visible",
+    "read",
+    "save_complaint_views",
+]
 
 _RESOLVED = ("resolved", "closed")
+# keyset_page is typed for InstrumentedAttribute; SQLModel types its columns as plain values.
+_PAGE_KEYS = cast(list[InstrumentedAttribute[Any]], [Acceptance.created_at, Acceptance.id])
 
 
 @dataclass
@@ -44,43 +68,121 @@ class AcceptanceAggregate:
         return [s for s in self.signatures if s.round == number]
 
 
-async def load_acceptance(
-    session: AsyncSession, acceptance_id: str, *, for_update: bool = False
-) -> Acceptance:
-    """The acceptance row; `for_update` serialises writers (signing, scheduling, rounds)."""
-    statement = select(Acceptance).where(col(Acceptance.id) == acceptance_id)
-    if for_update:
-        statement = statement.with_for_update()
+@dataclass(frozen=True)
+class Dossier:
+    """What the committee sees: the acceptance and the project's unresolved complaints."""
+
+    aggregate: AcceptanceAggregate
+    unresolved_complaints: list[ComplaintView]
+
+
+async def lock(session: AsyncSession, acceptance_id: str, *, if_match: str | None
+               ) -> AcceptanceAggregate:
+    """The acceptance locked until the transaction ends (`If-Match` checked on it), whole."""
+    acceptance = await load_for_update(session, Acceptance, acceptance_id, "acceptance",
+                                       if_match=if_match)
+    return await _with_parts(session, acceptance, fresh=True)
+
+
+async def lock_of_project(session: AsyncSession, project_id: str) -> AcceptanceAggregate | None:
+    """The project's acceptance, locked and whole; None before `project.completed` opened one.
+
+    A session that does not exist yet cannot be locked: the unique `project_id` refuses a
+    second one (and a project's events arrive in order, on one partition).
+    """
+    statement = (select(Acceptance).where(col(Acceptance.project_id) == project_id)
+                 .with_for_update().execution_options(populate_existing=True))
     acceptance = (await session.scalars(statement)).one_or_none()
-    if acceptance is None:
-        raise NotFound(f"acceptance {acceptance_id} not found")
-    return acceptance
+    return None if acceptance is None else await _with_parts(session, acceptance, fresh=True)
 
 
-async def load_aggregate(session: AsyncSession, acceptance: Acceptance) -> AcceptanceAggregate:
+async def read(session: AsyncSession, acceptance_id: str) -> AcceptanceAggregate:
+    """The acceptance for reading (no lock), whole; 404 if there is none."""
+    acceptance = await get_or_404(session, Acceptance, acceptance_id, "acceptance")
+    return await _with_parts(session, acceptance, fresh=False)
+
+
+async def _with_parts(session: AsyncSession, acceptance: Acceptance, *, fresh: bool
+                      ) -> AcceptanceAggregate:
+    """`fresh`: refresh rows already in the session, so a locked load sees committed state."""
+    options = {"populate_existing": fresh}
     parties = await session.scalars(
-        select(AcceptanceParty)
+        select(AcceptanceParty).execution_options(**options)
         .where(col(AcceptanceParty.acceptance_id) == acceptance.id)
         .order_by(col(AcceptanceParty.ordinal))
     )
     rounds = await session.scalars(
-        select(AcceptanceRound)
+        select(AcceptanceRound).execution_options(**options)
         .where(col(AcceptanceRound.acceptance_id) == acceptance.id)
         .order_by(col(AcceptanceRound.number))
     )
     signatures = await session.scalars(
-        select(Signature)
+        select(Signature).execution_options(**options)
         .where(col(Signature.acceptance_id) == acceptance.id)
         .order_by(col(Signature.position))
     )
     return AcceptanceAggregate(acceptance, list(parties), list(rounds), list(signatures))
 
 
-async def unresolved_complaints(session: AsyncSession, project_id: str) -> list[ComplaintView]:
+def _visible(principal: Principal) -> Select[Any]:
+    """The acceptances `principal` may read (the rule of `access.ensure_may_read`)."""
+    statement = select(Acceptance)
+    if principal.has_any(BROAD_READERS):
+        return statement
+    own_party = (
+        exists()
+        .where(col(AcceptanceParty.acceptance_id) == col(Acceptance.id))
+        .where(col(AcceptanceParty.org) == principal.org)
+        .where(col(AcceptanceParty.role).in_(unit_roles(principal)))
+    )
+    return statement.where(own_party if principal.org is not None else false())
+
+
+async def page_visible(
+    session: AsyncSession, principal: Principal, *, project_id: str | None, limit: int,
+    cursor: str | None,
+) -> tuple[list[Acceptance], str | None]:
+    """One page of the acceptances `principal` may read, oldest first, optionally of one
+    project."""
+    statement = _visible(principal)
+    if project_id is not None:
+        statement = statement.where(col(Acceptance.project_id) == project_id)
+    return await keyset_page(session, statement, _PAGE_KEYS, limit=limit, cursor=cursor)
+
+
+async def load_dossier(session: AsyncSession, aggregate: AcceptanceAggregate) -> Dossier:
     rows = await session.scalars(
         select(ComplaintView)
-        .where(col(ComplaintView.project_id) == project_id)
+        .where(col(ComplaintView.project_id) == aggregate.acceptance.project_id)
         .where(col(ComplaintView.status).not_in(_RESOLVED))
         .order_by(col(ComplaintView.occurred_at), col(ComplaintView.complaint_id))
     )
-    return list(rows)
+    return Dossier(aggregate, list(rows))
+
+
+_VIEWS: Table = ComplaintView.__table__  # type: ignore[attr-defined]
+_Upsert = postgresql.Insert | sqlite.Insert
+
+
+def _latest_wins(insert: _Upsert) -> _Upsert:
+    """Insert a complaint's first fact; a later one moves status, category and time forward.
+
+    `kind` and `project_id` keep their first values; a fact older than the row changes nothing.
+    """
+    return insert.on_conflict_do_update(
+        index_elements=[_VIEWS.c.complaint_id],
+        set_={name: insert.excluded[name] for name in ("status", "category", "occurred_at")},
+        where=_VIEWS.c.occurred_at <= insert.excluded.occurred_at,
+    )
+
+
+_UPSERT = {
+    "postgresql": _latest_wins(postgresql.insert(_VIEWS)),
+    "sqlite": _latest_wins(sqlite.insert(_VIEWS)),
+}
+
+
+async def save_complaint_views(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert complaint views, each kept at its latest fact; no row is read into the session."""
+    if rows:
+        await session.execute(_UPSERT[session.get_bind().dialect.name], list(rows))

@@ -14,7 +14,9 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
-__all__ = ["DEFAULT_SLA_HOURS", "ComplaintsSettings"]
+__all__ = ["DEFAULT_SLA_HOURS", "NAME", "ComplaintsSettings"]
+
+NAME = "complaints"
 
 # Hours from filing (or reopening) to resolution; safety is fastest. Same for every kind.
 DEFAULT_SLA_HOURS: dict[str, int] = {

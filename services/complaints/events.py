@@ -1,4 +1,4 @@
-"""Builders of this service's event payloads: ids, codes and times only, never contacts."""
+"""What the complaints service publishes: ids, codes and times only, never contacts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.complaints.config import NAME
+from services.complaints.models import SiteBoard
 from shared.contracts.complaints import (
     ComplaintAcknowledged,
     ComplaintAssigned,
@@ -16,13 +18,14 @@ from shared.contracts.complaints import (
     ComplaintReceived,
     ComplaintReopened,
     ComplaintResolved,
+    SiteBoardPublished,
 )
 from shared.events.catalog import EventData
-from shared.service import publish
+from shared.service import publish, source_of
 
-__all__ = ["SOURCE", "ComplaintFacts", "FixedClock", "publish_complaint_fact"]
+__all__ = ["SOURCE", "ComplaintFacts", "publish_board_published", "publish_complaint_fact"]
 
-SOURCE = "/community-suite/complaints"
+SOURCE = source_of(NAME)
 
 _FACTS: dict[str, Callable[..., EventData]] = {
     "received": ComplaintReceived,
@@ -55,16 +58,6 @@ class ComplaintFacts(Protocol):
     def compound_id(self) -> str | None: ...
 
 
-class FixedClock:
-    """The instant a use case works at, for `publish`."""
-
-    def __init__(self, at: datetime) -> None:
-        self._at = at
-
-    def now(self) -> datetime:
-        return self._at
-
-
 async def publish_complaint_fact(
     session: AsyncSession, complaint: ComplaintFacts, action: str, at: datetime, **extra: Any
 ) -> None:
@@ -75,4 +68,12 @@ async def publish_complaint_fact(
         community_id=complaint.community_id, compound_id=complaint.compound_id,
         occurred_at=at, **extra,
     )
-    await publish(session, data, subject=complaint.id, source=SOURCE, clock=FixedClock(at))
+    await publish(session, data, subject=complaint.id, source=SOURCE, at=at)
+
+
+async def publish_board_published(session: AsyncSession, board: SiteBoard, at: datetime
+                                  ) -> None:
+    """Stage `site_board.published`: which site, in which community, since when."""
+    data = SiteBoardPublished(project_id=board.project_id, community_id=board.community_id,
+                              published_at=at)
+    await publish(session, data, subject=board.project_id, source=SOURCE, at=at)

@@ -9,7 +9,9 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
-__all__ = ["ProjectsSettings"]
+__all__ = ["NAME", "ProjectsSettings"]
+
+NAME = "projects"
 
 
 class ProjectsSettings(ServiceSettings):

@@ -1,4 +1,5 @@
-"""Pure rules of the projects service: lifecycle, gates, funding split, schedule risk.
+"""Pure rules of the projects service: the pilot communities, lifecycle and its guards (409 /
+422 problems), start and completion gates, funding split, schedule risk.
 
 Funding (实施方案 七(二) 落实资金保障):
 - Fiscal money = total - social capital - residents' contribution.
@@ -17,12 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 
+from shared.errors import Conflict, Invalid
+
 __all__ = [
+    "BATCH_DEADLINE",
     "FISCAL_PIPELINE_COMMUNITIES",
+    "PILOT_COMMUNITIES",
     "PIPELINE_DOMAINS",
     "TRANSITIONS",
     "Budget",
@@ -33,8 +38,16 @@ __all__ = [
     "allowed_transitions",
     "can_transition",
     "completion_unmet",
+    "ensure_can",
+    "ensure_preparable",
+    "ensure_progress_forward",
+    "ensure_reported_in_the_past",
+    "ensure_takes_hidden_works",
+    "ensure_takes_progress",
     "expected_percent",
+    "inspection_outcome",
     "is_behind_schedule",
+    "require_status",
     "split_fiscal_funding",
     "start_unmet",
 ]
@@ -57,6 +70,23 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     "cancelled": frozenset(),
 }
 
+# Once construction is over there is nothing left to plan or to review.
+_PREPARABLE = frozenset({"draft", "approved", "under_construction", "suspended"})
+_REPORTABLE = frozenset({"under_construction", "suspended"})
+_HIDDEN_WORK_OPEN = frozenset({"under_construction", "rectifying"})
+# A phone clock a little fast is normal; a report from well in the future is not.
+_CLOCK_SKEW = timedelta(minutes=10)
+
+BATCH_DEADLINE = date(2022, 12, 31)
+PILOT_COMMUNITIES: tuple[tuple[str, str, str], ...] = (
+    ("shentian", "深田社区", "思明区"),
+    ("dongdu", "东渡社区", "湖里区"),
+    ("shengguang", "盛光社区", "集美区"),
+    ("future-coast", "未来海岸社区", "海沧区"),
+    ("chengxi", "城西社区", "同安区"),
+    ("xinxing", "新兴社区", "翔安区"),
+)
+
 PIPELINE_DOMAINS = frozenset({"power", "telecom", "water_supply_drainage", "gas"})
 FISCAL_PIPELINE_COMMUNITIES = frozenset({"shentian", "shengguang", "xinxing"})
 CENT = Decimal("0.01")
@@ -68,6 +98,59 @@ def allowed_transitions(status: str) -> list[str]:
 
 def can_transition(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
+
+
+def ensure_can(status: str, target: str) -> None:
+    """Refuse an illegal transition with 409 listing the allowed ones."""
+    if not can_transition(status, target):
+        raise Conflict(f"a {status} project cannot become {target}",
+                       current_status=status, allowed=allowed_transitions(status))
+
+
+def require_status(status: str, wanted: str, action: str) -> None:
+    """Refuse `action` unless the project is `wanted` (409 listing the allowed transitions)."""
+    if status != wanted:
+        raise Conflict(f"only a {wanted} project can {action}; this one is {status}",
+                       current_status=status, allowed=allowed_transitions(status))
+
+
+def ensure_preparable(status: str, what: str) -> None:
+    """A construction plan or heritage review is taken until construction is over."""
+    if status not in _PREPARABLE:
+        raise Conflict(f"a {status} project takes no {what}", current_status=status)
+
+
+def ensure_takes_progress(status: str) -> None:
+    if status not in _REPORTABLE:
+        raise Conflict(f"a {status} project takes no progress reports", current_status=status)
+
+
+def ensure_reported_in_the_past(reported_at: datetime, now: datetime, field: str) -> None:
+    """A report from well in the future (beyond a fast phone clock) is refused."""
+    if reported_at > now + _CLOCK_SKEW:
+        raise Invalid("reported_at is in the future", field=field)
+
+
+def ensure_progress_forward(current_percent: int, percent: int, field: str) -> None:
+    """Progress never decreases: a lower percent contradicts the recorded state (409)."""
+    if percent < current_percent:
+        raise Conflict(f"progress cannot go back from {current_percent}% to {percent}%",
+                       field=field, current_percent=current_percent)
+
+
+def ensure_takes_hidden_works(status: str) -> None:
+    if status not in _HIDDEN_WORK_OPEN:
+        raise Conflict(f"a {status} project takes no new hidden works", current_status=status)
+
+
+def inspection_outcome(status: str, verdict: Literal["pass", "fail"], note: str | None
+                       ) -> HiddenWorkStatus:
+    """The hidden work's status after an inspection; a pass is final, a fail must say why."""
+    if status == "passed":
+        raise Conflict("the hidden work already passed inspection", current_status=status)
+    if verdict == "fail" and note is None:
+        raise Invalid("a failed inspection must say what is wrong", field="note")
+    return "passed" if verdict == "pass" else "failed"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
-__all__ = ["PropertySettings"]
+__all__ = ["NAME", "PropertySettings"]
+
+NAME = "property"
 
 
 class PropertySettings(ServiceSettings):

@@ -99,6 +99,13 @@ class Month:
     def next_first_day(self) -> date:
         return add_months(self.first_day, 1)
 
+    @property
+    def city_span(self) -> tuple[datetime, datetime]:
+        """The month as the instants `[start, end)` of the city's calendar, not UTC's."""
+        midnight = datetime.min.time()
+        return (datetime.combine(self.first_day, midnight, tzinfo=CITY_TZ),
+                datetime.combine(self.next_first_day, midnight, tzinfo=CITY_TZ))
+
     @classmethod
     def of(cls, day: date) -> Month:
         return cls(day.year, day.month)

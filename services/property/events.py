@@ -1,19 +1,24 @@
-"""Helpers building the property service's event payloads (contract: shared/contracts)."""
+"""What the property service publishes (contract: `shared.contracts.property`).
+
+Every fact is about a trial or a compound and is keyed by its id, so one trial's facts stay
+in order; payloads carry ids, counts and areas, never owner ids.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.property_service.models import Trial
-from shared.clock import Clock
+from services.property.config import NAME
+from services.property.models import Trial
 from shared.events.catalog import EventData
-from shared.service import publish
+from shared.service import publish, source_of
 
-__all__ = ["SOURCE", "publish_trial_fact", "trial_fact"]
+__all__ = ["SOURCE", "publish_fact", "trial_fact"]
 
-SOURCE = "/community-suite/property"
+SOURCE = source_of(NAME)
 
 
 def trial_fact(trial: Trial) -> dict[str, Any]:
@@ -26,6 +31,7 @@ def trial_fact(trial: Trial) -> dict[str, Any]:
     }
 
 
-async def publish_trial_fact(session: AsyncSession, data: EventData, *, subject: str,
-                             clock: Clock) -> None:
-    await publish(session, data, subject=subject, source=SOURCE, clock=clock)
+async def publish_fact(session: AsyncSession, data: EventData, *, subject: str,
+                       at: datetime) -> None:
+    """Stage `data`, which happened `at`, in the caller's transaction."""
+    await publish(session, data, subject=subject, source=SOURCE, at=at)

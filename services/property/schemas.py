@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from services.property_service.domain import Choice, TrialStatus, VoteStatus
+from services.property.domain import Choice, TrialStatus, VoteStatus
 
 __all__ = [
     "AreaM2",

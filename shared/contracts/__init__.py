@@ -4,6 +4,6 @@ A service publishes only the types in its own module; consumers import the modul
 service they listen to. Importing this package registers every type in the catalog.
 """
 
-from shared.contracts import acceptance, complaints, projects, property_service
+from shared.contracts import acceptance, complaints, projects, property
 
-__all__ = ["acceptance", "complaints", "projects", "property_service"]
+__all__ = ["acceptance", "complaints", "projects", "property"]

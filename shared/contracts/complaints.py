@@ -17,6 +17,7 @@ __all__ = [
     "ComplaintAssigned",
     "ComplaintClosed",
     "ComplaintEscalated",
+    "ComplaintFact",
     "ComplaintReceived",
     "ComplaintReopened",
     "ComplaintResolved",
@@ -39,7 +40,9 @@ class SiteBoardPublished(EventData):
     published_at: datetime
 
 
-class _ComplaintFact(EventData):
+class ComplaintFact(EventData):
+    """The fields every `complaint.*` fact carries."""
+
     complaint_id: str
     kind: Kind
     category: ComplaintCategory
@@ -51,41 +54,41 @@ class _ComplaintFact(EventData):
 
 
 @event_type("complaint.received", topic=COMPLAINTS)
-class ComplaintReceived(_ComplaintFact):
+class ComplaintReceived(ComplaintFact):
     """A report was filed."""
 
 
 @event_type("complaint.acknowledged", topic=COMPLAINTS)
-class ComplaintAcknowledged(_ComplaintFact):
+class ComplaintAcknowledged(ComplaintFact):
     """Staff acknowledged the report."""
 
 
 @event_type("complaint.assigned", topic=COMPLAINTS)
-class ComplaintAssigned(_ComplaintFact):
+class ComplaintAssigned(ComplaintFact):
     """The report was assigned to an organisation."""
 
     assignee_org: str
 
 
 @event_type("complaint.escalated", topic=COMPLAINTS)
-class ComplaintEscalated(_ComplaintFact):
+class ComplaintEscalated(ComplaintFact):
     """The report missed its deadline and went up a level (街道吹哨、部门报到)."""
 
     level: Literal["subdistrict", "district_department"]
 
 
 @event_type("complaint.resolved", topic=COMPLAINTS)
-class ComplaintResolved(_ComplaintFact):
+class ComplaintResolved(ComplaintFact):
     """The assignee resolved the report."""
 
 
 @event_type("complaint.closed", topic=COMPLAINTS)
-class ComplaintClosed(_ComplaintFact):
+class ComplaintClosed(ComplaintFact):
     """The reporter confirmed the resolution (or it was closed)."""
 
     satisfaction: int | None = None
 
 
 @event_type("complaint.reopened", topic=COMPLAINTS)
-class ComplaintReopened(_ComplaintFact):
+class ComplaintReopened(ComplaintFact):
     """The reporter reopened a resolved report."""

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.db import new_id
 from shared.events.envelope import Event
+from shared.tables import new_id
 from shared.tracing import current_traceparent
 
 __all__ = [
@@ -92,10 +92,15 @@ def load_catalog() -> dict[str, EventType]:
 
 
 def spec_of(data: EventData) -> EventType:
+    return spec_of_model(type(data))
+
+
+def spec_of_model(model: type[EventData]) -> EventType:
+    """The catalog entry of a payload model; `UnknownEventType` if it was never registered."""
     try:
-        return _BY_MODEL[type(data)]
+        return _BY_MODEL[model]
     except KeyError:
-        raise UnknownEventType(type(data).__name__) from None
+        raise UnknownEventType(model.__name__) from None
 
 
 def make_event(data: EventData, *, subject: str, source: str, time: datetime) -> Event:
@@ -121,4 +126,4 @@ def parse_data(event: Event) -> EventData:
     return spec.model.model_validate(event.data)
 
 
-__all__ += ["ValidationError", "spec_of"]
+__all__ += ["ValidationError", "spec_of", "spec_of_model"]

@@ -13,7 +13,7 @@ from services.complaints.app import DEFINITION
 from services.complaints.config import ComplaintsSettings
 from shared.clock import FrozenClock
 from shared.contracts.projects import ProjectCreated, ProjectParties
-from shared.contracts.property_service import PropertyTrialStarted
+from shared.contracts.property import PropertyTrialStarted
 from tests.support import ServiceHarness, running_service
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

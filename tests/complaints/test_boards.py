@@ -121,3 +121,20 @@ async def test_boards_are_listed_per_community(svc: ServiceHarness) -> None:
     listed = (await svc.client.get("/sites", params={"community_id": "shentian"})).json()
     assert [b["project_id"] for b in listed["items"]] == ["p-1"]
     assert listed["items"][0]["liaison"]["phone"] == "138****5678"
+
+
+async def test_an_if_match_on_the_first_publication_is_ignored(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    response = await svc.client.put("/sites/p-1/board", json=board_body(),
+                                    headers={**svc.auth("contractor", org="acme"),
+                                             "If-Match": "3"})
+    assert response.status_code == 201 and response.json()["version"] == 1
+
+
+async def test_who_may_publish_is_decided_before_the_version(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    await svc.client.put("/sites/p-1/board", json=board_body(), headers=svc.auth("subdistrict"))
+    rival = await svc.client.put("/sites/p-1/board", json=board_body(),
+                                 headers={**svc.auth("contractor", org="rival"),
+                                          "If-Match": "7"})
+    assert rival.status_code == 403

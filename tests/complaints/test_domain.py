@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.complaints import domain
-from services.complaints.phones import (
+from services.complaints.domain import workflow
+from services.complaints.domain.contacts import (
     mask_email,
     mask_name,
     mask_phone,
@@ -83,8 +83,8 @@ def test_names_and_emails_keep_one_character() -> None:
     ("reopened", "resolve", "resolved"),
     ("reopened", "assign", "assigned"),
 ])
-def test_legal_steps_move_the_report_on(status: str, action: domain.Action, after: str) -> None:
-    assert domain.next_status(status, action) == after
+def test_legal_steps_move_the_report_on(status: str, action: workflow.Action, after: str) -> None:
+    assert workflow.next_status(status, action) == after
 
 
 @pytest.mark.parametrize(("status", "action"), [
@@ -93,23 +93,23 @@ def test_legal_steps_move_the_report_on(status: str, action: domain.Action, afte
     ("closed", "acknowledge"), ("resolved", "resolve"), ("received", "confirm"),
 ])
 def test_illegal_steps_conflict_and_name_the_allowed_ones(status: str,
-                                                          action: domain.Action) -> None:
+                                                          action: workflow.Action) -> None:
     with pytest.raises(Conflict) as raised:
-        domain.next_status(status, action)
-    assert raised.value.extensions["allowed"] == domain.allowed_actions(status)
+        workflow.next_status(status, action)
+    assert raised.value.extensions["allowed"] == workflow.allowed_actions(status)
 
 
 def test_a_closed_report_allows_nothing() -> None:
-    assert domain.allowed_actions("closed") == []
+    assert workflow.allowed_actions("closed") == []
 
 
 def test_deadline_is_the_category_hours_after_the_clock_starts() -> None:
-    assert domain.resolution_deadline(T0, 4) == T0 + timedelta(hours=4)
+    assert workflow.resolution_deadline(T0, 4) == T0 + timedelta(hours=4)
 
 
 def _due(now: datetime, level: str | None = None, status: str = "assigned"
-         ) -> list[domain.EscalationLevel]:
-    return domain.due_escalations(status=status, level=level, due_at=T0 + timedelta(hours=4),
+         ) -> list[workflow.EscalationLevel]:
+    return workflow.due_escalations(status=status, level=level, due_at=T0 + timedelta(hours=4),
                                   sla_hours=4, now=now)
 
 
@@ -141,13 +141,13 @@ def test_resolved_or_closed_reports_never_escalate(status: str) -> None:
 
 def test_next_escalation_follows_the_level() -> None:
     due = T0 + timedelta(hours=4)
-    assert domain.next_escalation_at(None, due, 4) == due
-    assert domain.next_escalation_at("subdistrict", due, 4) == due + timedelta(hours=4)
-    assert domain.next_escalation_at("district_department", due, 4) is None
+    assert workflow.next_escalation_at(None, due, 4) == due
+    assert workflow.next_escalation_at("subdistrict", due, 4) == due + timedelta(hours=4)
+    assert workflow.next_escalation_at("district_department", due, 4) is None
 
 
 def test_tracking_codes_are_short_and_unambiguous() -> None:
-    codes = {domain.new_tracking_code() for _ in range(500)}
+    codes = {workflow.new_tracking_code() for _ in range(500)}
     assert len(codes) == 500
     for code in codes:
         assert code.startswith("CC-") and len(code) == 9

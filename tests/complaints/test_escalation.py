@@ -6,8 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from services.complaints.app import DEFINITION
-from services.complaints.escalation import escalate_overdue
+from services.complaints.repository import reports as reports_repository
+from services.complaints.service.escalation import escalate_overdue
 from shared.clock import FrozenClock
 from tests.complaints.conftest import START, bearer, file, known_project, settings
 from tests.support import ServiceHarness, eventually, running_service
@@ -115,3 +118,21 @@ async def test_the_background_scanner_escalates_on_its_own(tmp_path: Path) -> No
 
         [event] = await eventually(escalated)
         assert event.data["level"] == "subdistrict"
+
+
+async def test_a_report_resolved_after_the_scan_saw_it_is_skipped_on_its_lock(
+    svc: ServiceHarness, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await known_project(svc)
+    receipt = await file(svc, category="safety")
+    svc.clock.advance(timedelta(hours=5))
+    path, staff = f"/complaints/{receipt['id']}", svc.auth("subdistrict")
+    for step, body in (("acknowledge", None), ("assign", {}), ("resolve", {"resolution": "ok"})):
+        assert (await svc.client.post(f"{path}/{step}", json=body, headers=staff)).is_success
+
+    async def seen_while_still_open(*args: Any, **kwargs: Any) -> list[str]:
+        return [receipt["id"]]  # the scan's unlocked look, taken before the resolve committed
+
+    monkeypatch.setattr(reports_repository, "overdue_report_ids", seen_while_still_open)
+    assert await _scan(svc) == 0
+    assert await _escalations(svc) == []

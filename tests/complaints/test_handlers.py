@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.consumer import Outcome
-from shared.contracts.property_service import PropertyContractConverted, PropertyTrialEnded
+from shared.contracts.property import PropertyContractConverted, PropertyTrialEnded
 from tests.complaints.conftest import file, known_project, project_created, trial_started
 from tests.support import ServiceHarness
 

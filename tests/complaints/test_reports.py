@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from services.complaints import domain
 from services.complaints.app import DEFINITION
+from services.complaints.domain import workflow
 from shared.clock import FrozenClock
 from tests.complaints.conftest import (
     START,
@@ -47,7 +47,7 @@ async def test_a_tracking_code_already_taken_is_drawn_again(
     await known_project(svc)
     first = await file(svc)
     draws = iter([first["tracking_code"], first["tracking_code"], "CC-ABCDEF"])
-    monkeypatch.setattr(domain, "new_tracking_code", lambda: next(draws))
+    monkeypatch.setattr(workflow, "new_tracking_code", lambda: next(draws))
     second = await file(svc)
     assert second["tracking_code"] == "CC-ABCDEF"
     listed = await svc.client.get("/complaints", headers=svc.auth("subdistrict"))
@@ -338,3 +338,15 @@ async def test_forwarded_for_counts_only_behind_a_trusted_proxy(tmp_path: Path) 
         again = await svc.client.post("/complaints", json=body,
                                       headers={"X-Forwarded-For": "10.0.0.1"})
         assert again.status_code == 429
+
+
+async def test_a_hidden_report_answers_exactly_as_a_missing_one(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    mine, other = await file(svc), await file(svc)
+    token = {**bearer(mine["access_token"]), "If-Match": "99"}
+    hidden = await svc.client.post(f"/complaints/{other['id']}/reopen",
+                                   json={"reason": "x"}, headers=token)
+    missing = await svc.client.post("/complaints/no-such-id/reopen", json={"reason": "x"},
+                                    headers=token)
+    assert hidden.status_code == missing.status_code == 404  # not 412: the version stays hidden
+    assert hidden.json()["detail"] == missing.json()["detail"]

@@ -14,17 +14,17 @@ from typing import Any
 
 from services.acceptance.app import DEFINITION as ACCEPTANCE
 from services.complaints.app import DEFINITION as COMPLAINTS
-from services.complaints.escalation import escalate_overdue
+from services.complaints.service.escalation import escalate_overdue
 from services.projects.app import DEFINITION as PROJECTS
 from services.projects.config import ProjectsSettings
-from services.property_service.app import DEFINITION as PROPERTY
+from services.property.app import DEFINITION as PROPERTY
 from shared.bus.base import IncomingMessage
 from shared.clock import FrozenClock
 from shared.contracts.acceptance import AcceptanceFailed, AcceptancePassed
 from tests.acceptance import factories as acc
 from tests.complaints import conftest as cmp
 from tests.projects import factories as prj
-from tests.property_service import conftest as prp
+from tests.property import conftest as prp
 from tests.support import ServiceHarness, running_service
 
 __all__ = ["DRIVERS", "Driver"]

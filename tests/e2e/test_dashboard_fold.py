@@ -9,7 +9,7 @@ from typing import Any
 from shared.contracts import acceptance as acc
 from shared.contracts import complaints as cmp
 from shared.contracts import projects as prj
-from shared.contracts import property_service as prop
+from shared.contracts import property as prop
 from shared.events import Event, EventData, make_event
 from suite.dashboard import CityDashboard, fold
 

@@ -22,7 +22,7 @@ from shared.consumer import EventConsumer
 from shared.db import INFRA_METADATA, Database, new_id
 from shared.events import Event, make_event
 from tests.integration.servers import scratch_database, unique
-from tests.shared.notes_service import DEFINITION, NoteRecorded, NoteSeen
+from tests.shared.notes_service import CONSUMES, DEFINITION, NoteRecorded, NoteSeen
 
 
 @dataclass
@@ -78,7 +78,7 @@ async def _send(t: Transport, values: Sequence[bytes]) -> None:
 
 def _consumer(t: Transport, group: str, bus: Bus | None = None) -> EventConsumer:
     return EventConsumer(t.db, bus or t.bus, group=group, topics=[t.topic],
-                         handlers=DEFINITION.handlers, stall_seconds=30)
+                         handlers=CONSUMES.handlers, stall_seconds=30)
 
 
 async def _run_until(consumer: EventConsumer, done: object, timeout: float = 60) -> None:

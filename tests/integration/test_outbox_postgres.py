@@ -12,7 +12,8 @@ from sqlalchemy import delete, event, select, text
 from shared.clock import utcnow
 from shared.db import Database, new_id
 from shared.events import Event
-from shared.outbox import _LOCKED_INSERT, OutboxMessage, OutboxRelay, add_event
+from shared.outbox import OutboxMessage, OutboxRelay, add_event
+from shared.staging import _LOCKED_INSERT
 from tests.shared.outbox_support import ScriptedProducer, infra_database, write_events
 
 pytestmark = [pytest.mark.postgres]

@@ -11,7 +11,7 @@ import pytest
 from services.acceptance.app import DEFINITION as ACCEPTANCE
 from services.complaints.app import DEFINITION as COMPLAINTS
 from services.projects.app import DEFINITION as PROJECTS
-from services.property_service.app import DEFINITION as PROPERTY
+from services.property.app import DEFINITION as PROPERTY
 from shared.clock import FrozenClock
 from shared.contracts.acceptance import AcceptancePassed
 from shared.contracts.complaints import SiteBoardPublished
@@ -20,7 +20,7 @@ from tests.acceptance import factories as af
 from tests.integration.flows import eventually, on_kafka, produce
 from tests.integration.servers import unique
 from tests.projects import factories as pf
-from tests.property_service.conftest import compound_body, provider_body, trial_body
+from tests.property.conftest import compound_body, provider_body, trial_body
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

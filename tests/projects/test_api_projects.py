@@ -235,6 +235,15 @@ class TestVersions:
         assert approved["version"] == project["version"] + 1
 
 
+    async def test_a_caller_who_may_not_act_is_403_whatever_version_it_names(
+            self, svc: ServiceHarness) -> None:
+        project_id = await ready_to_start(svc)
+        response = await svc.client.post(
+            f"/projects/{project_id}/start",
+            headers={**contractor(svc, org="org-rival"), "If-Match": '"99"'})
+        assert response.status_code == 403
+
+
 class TestLifecycle:
     async def test_suspend_and_resume(self, svc: ServiceHarness) -> None:
         project_id = await under_construction(svc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -98,6 +99,20 @@ class TestProgress:
         second = await svc.client.post(f"/projects/{project_id}/progress",
                                        json=progress_body(10), headers=headers)
         assert second.json()["id"] == first.json()["id"]
+        assert len(await svc.published("project.progress_reported")) == 1
+
+
+    async def test_concurrent_reports_with_one_if_match_apply_once(self, svc: ServiceHarness
+                                                                  ) -> None:
+        project_id = await under_construction(svc)
+        path = f"/projects/{project_id}/progress"
+        version = (await svc.client.get(f"/projects/{project_id}",
+                                        headers=contractor(svc))).json()["version"]
+        headers = {**contractor(svc), "If-Match": f'"{version}"'}
+        responses = await asyncio.gather(*(
+            svc.client.post(path, json=progress_body(10 + i), headers=headers)
+            for i in range(6)))
+        assert sorted(r.status_code for r in responses) == [201] + [412] * 5
         assert len(await svc.published("project.progress_reported")) == 1
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from services.projects import domain
 from services.projects.domain import Budget, BudgetError, StartFacts
+from shared.errors import Conflict, Invalid
 
 D = Decimal
 
@@ -101,6 +102,11 @@ class TestTransitions:
         assert domain.allowed_transitions("draft") == ["approved", "cancelled"]
         assert domain.allowed_transitions("in_operation") == []
 
+    def test_a_refused_transition_is_409_listing_the_allowed_ones(self) -> None:
+        with pytest.raises(Conflict) as refused:
+            domain.ensure_can("under_construction", "cancelled")
+        assert refused.value.extensions["allowed"] == ["completed", "suspended"]
+
 
 def facts(**overrides: object) -> StartFacts:
     values: dict[str, object] = {"status": "approved", "has_construction_plan": True,
@@ -161,3 +167,31 @@ class TestSchedule:
     def test_behind_means_more_than_the_threshold(self) -> None:
         assert not domain.is_behind_schedule(30, 50, 20)
         assert domain.is_behind_schedule(29, 50, 20)
+
+
+class TestSiteWork:
+    now = datetime(2022, 3, 1, 8, 0, tzinfo=UTC)
+
+    def test_progress_never_goes_back(self) -> None:
+        domain.ensure_progress_forward(40, 40, "percent")
+        with pytest.raises(Conflict) as refused:
+            domain.ensure_progress_forward(40, 39, "items.2.percent")
+        assert refused.value.extensions["current_percent"] == 40
+
+    def test_a_fast_phone_clock_is_tolerated_but_a_report_from_the_future_is_not(self) -> None:
+        domain.ensure_reported_in_the_past(self.now + timedelta(minutes=10), self.now, "f")
+        with pytest.raises(Invalid):
+            domain.ensure_reported_in_the_past(self.now + timedelta(minutes=11), self.now, "f")
+
+    @pytest.mark.parametrize("status", ["pending", "failed"])
+    def test_a_pending_or_failed_hidden_work_takes_a_verdict(self, status: str) -> None:
+        assert domain.inspection_outcome(status, "pass", None) == "passed"
+        assert domain.inspection_outcome(status, "fail", "gaps") == "failed"
+
+    def test_a_pass_is_final(self) -> None:
+        with pytest.raises(Conflict):
+            domain.inspection_outcome("passed", "pass", None)
+
+    def test_a_fail_must_say_what_is_wrong(self) -> None:
+        with pytest.raises(Invalid):
+            domain.inspection_outcome("pending", "fail", None)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from services.property_service.app import DEFINITION
-from services.property_service.config import PropertySettings
+from services.property.app import DEFINITION
+from services.property.config import PropertySettings
 from shared.clock import FrozenClock
 from tests.support import ServiceHarness, running_service
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.property_service.conftest import (
+from tests.property.conftest import (
     compound_body,
     create,
     provider_body,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.property_service.domain import (
+from services.property.domain import (
     Choice,
     Month,
     add_months,

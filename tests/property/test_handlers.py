@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlmodel import select
 
-from services.property_service.models import Candidate
+from services.property.models import Candidate
 from shared.consumer import Outcome
 from shared.contracts.acceptance import AcceptancePassed
 from shared.contracts.complaints import ComplaintCategory, ComplaintReceived
-from tests.property_service.conftest import NOW, compound_body, create, running_trial
+from tests.property.conftest import NOW, compound_body, create, running_trial
 from tests.support import ServiceHarness
 
 

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from tests.property_service.conftest import NOW, create, running_trial, trial_body
+from tests.property.conftest import NOW, create, running_trial, trial_body
 from tests.support import ServiceHarness
 
 CLOSES_AT = (NOW + timedelta(days=14)).isoformat()

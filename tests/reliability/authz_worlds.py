@@ -23,7 +23,7 @@ from tests.projects.factories import (
     survey_body,
     under_construction,
 )
-from tests.property_service.conftest import compound_body, provider_body, trial_body
+from tests.property.conftest import compound_body, provider_body, trial_body
 from tests.reliability.authz_callers import COMMUNITY, ORGS, OWNER_ID, Tokens
 from tests.reliability.conftest import OPEN311_KEY
 from tests.support import ServiceHarness

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,8 +15,8 @@ from services.complaints.app import DEFINITION as COMPLAINTS
 from services.complaints.config import ComplaintsSettings
 from services.projects.app import DEFINITION as PROJECTS
 from services.projects.config import ProjectsSettings
-from services.property_service.app import DEFINITION as PROPERTY
-from services.property_service.config import PropertySettings
+from services.property.app import DEFINITION as PROPERTY
+from services.property.config import PropertySettings
 from shared.clock import FrozenClock
 from shared.service import ServiceDefinition
 from shared.settings import ServiceSettings
@@ -42,10 +43,11 @@ def _definition_and_settings(name: str, tmp_path: Path
 
 
 @asynccontextmanager
-async def service_named(name: str, tmp_path: Path) -> AsyncIterator[ServiceHarness]:
+async def service_named(name: str, tmp_path: Path, **suite_overrides: Any
+                        ) -> AsyncIterator[ServiceHarness]:
     definition, settings = _definition_and_settings(name, tmp_path)
     async with running_service(definition, tmp_path, settings=settings,
-                               clock=FrozenClock(NOW)) as harness:
+                               clock=FrozenClock(NOW), **suite_overrides) as harness:
         yield harness
 
 

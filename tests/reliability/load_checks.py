@@ -199,11 +199,12 @@ async def check_events(db: Databases, bootstrap: str, namespace: str) -> EventFi
 
 
 def handled_by(service: str, events: Mapping[str, RawEvent]) -> set[str]:
-    spec = definition(service)
+    consumes = definition(service).consumes
+    assert consumes is not None, f"{service} consumes nothing"
     found = set()
     for event_id, record in events.items():
         event = record.event()
-        if record.topic in spec.subscriptions and event and event.type in spec.handlers:
+        if record.topic in consumes.subscriptions and event and event.type in consumes.handlers:
             found.add(event_id)
     return found
 

@@ -13,7 +13,7 @@ import pytest
 from tests.acceptance.factories import open_acceptance, sign
 from tests.complaints.conftest import project_created, report_body
 from tests.projects.factories import PNG, project_body
-from tests.property_service.conftest import compound_body, provider_body, trial_body
+from tests.property.conftest import compound_body, provider_body, trial_body
 from tests.reliability.conftest import OPEN311_KEY, service_named
 from tests.support import ServiceHarness
 

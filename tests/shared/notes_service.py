@@ -19,6 +19,7 @@ from shared.auth import Principal, require_roles
 from shared.db import new_id, service_registry
 from shared.deps import ClockDep, SessionDep
 from shared.events import Event, EventData, event_type
+from shared.handlers import Consumes
 from shared.pagination import Cursor, Limit, Page, keyset_page
 from shared.service import ServiceDefinition, publish
 from shared.settings import ServiceSettings
@@ -67,7 +68,7 @@ async def record_note(body: NoteIn, session: SessionDep, clock: ClockDep, _: Wri
     note = Note(id=new_id(), text=body.text)
     session.add(note)
     await publish(session, NoteRecorded(note_id=note.id, poison=body.poison), subject=note.id,
-                  source="/tests/notes", clock=clock)
+                  source="/tests/notes", at=clock.now())
     return NoteOut(id=note.id, text=note.text)
 
 
@@ -79,8 +80,11 @@ async def list_notes(session: SessionDep, limit: Limit = 50, cursor: Cursor = No
     return Page(items=[NoteOut(id=r.id, text=r.text) for r in rows], next_cursor=next_cursor)
 
 
-async def on_note_recorded(session: AsyncSession, data: EventData, event: Event) -> None:
-    assert isinstance(data, NoteRecorded)
+CONSUMES = Consumes()
+
+
+@CONSUMES.event(NoteRecorded)
+async def on_note_recorded(session: AsyncSession, data: NoteRecorded, event: Event) -> None:
     if data.poison:
         raise RuntimeError("poison note")
     seen = await session.get(NoteSeen, data.note_id) or NoteSeen(id=data.note_id)
@@ -97,6 +101,5 @@ DEFINITION = ServiceDefinition(
     migrations=None,
     routers=[router],
     settings_class=ServiceSettings,
-    subscriptions=[TOPIC],
-    handlers={"test.note_recorded": on_note_recorded},
+    consumes=CONSUMES,
 )

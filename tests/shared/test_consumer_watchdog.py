@@ -10,7 +10,7 @@ from shared.bus import LocalBus
 from shared.bus.base import IncomingMessage
 from shared.consumer import EventConsumer
 from shared.db import INFRA_METADATA, Database
-from tests.shared.notes_service import DEFINITION
+from tests.shared.notes_service import CONSUMES
 
 
 class _HangsOnce:
@@ -48,7 +48,7 @@ async def test_a_stalled_consumer_turns_unready_and_is_replaced(tmp_path: Path) 
         await conn.run_sync(INFRA_METADATA.create_all)
     bus = _BusWithHangingConsumer(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")
     consumer = EventConsumer(db, bus, group="g", topics=["notes.events"],
-                             handlers=DEFINITION.handlers, stall_seconds=1.5)
+                             handlers=CONSUMES.handlers, stall_seconds=1.5)
     task = asyncio.create_task(consumer.run())
     try:
         await asyncio.sleep(1.7)

@@ -1,4 +1,4 @@
-from services.property_service.models import METADATA
+from services.property.models import METADATA
 from shared.migrations import run_migrations
 
 run_migrations(METADATA)

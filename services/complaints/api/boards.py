@@ -1,0 +1,53 @@
+"""Routes for site boards: publish (contractor or sub-district), read (public)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from services.complaints.access import BoardPublisher
+from services.complaints.presenters import board_view
+from services.complaints.repository.boards import board_page
+from services.complaints.schemas.boards import BoardPublic, BoardPut
+from services.complaints.service import boards
+from shared.auth import OptionalPrincipal
+from shared.deps import ClockDep, IfMatch, SessionDep
+from shared.pagination import Cursor, Limit, Page, page_of
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["site boards"])
+
+ProjectId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+@router.put("/sites/{project_id}/board", summary="Publish or update a site's board",
+            responses={201: {"model": BoardPublic}})
+async def publish_board(project_id: ProjectId, body: BoardPut, response: Response,
+                        session: SessionDep, clock: ClockDep, principal: BoardPublisher,
+                        if_match: IfMatch = None) -> BoardPublic:
+    """Who: the project's contractor org, or `subdistrict` (see `access.py`)."""
+    board, created = await boards.publish_board(session, project_id, body, principal,
+                                                clock.now(), if_match=if_match)
+    if created:
+        response.status_code = 201
+    return board_view(board, full=True)
+
+
+@router.get("/sites/{project_id}/board", summary="A site's board (public)")
+async def read_board(project_id: ProjectId, session: SessionDep,
+                     principal: OptionalPrincipal) -> BoardPublic:
+    """Who: anyone. Personal phone numbers are masked except for staff and the contractor."""
+    board, full = await boards.read_board(session, project_id, principal)
+    return board_view(board, full=full)
+
+
+@router.get("/sites", summary="Boards of a community's sites (public)")
+async def list_boards(session: SessionDep,
+                      community_id: Annotated[str | None, Query(max_length=64)] = None,
+                      limit: Limit = 50, cursor: Cursor = None) -> Page[BoardPublic]:
+    """Who: anyone; phone numbers masked."""
+    page = await board_page(session, community_id, limit=limit, cursor=cursor)
+    return page_of(page, partial(board_view, full=False))

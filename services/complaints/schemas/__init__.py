@@ -1,0 +1,2 @@
+"""API models of the complaints service: `fields` (shared field types), `boards`, `reports`,
+and `open311` (the GeoReport v2 vocabulary and its form and query arguments)."""

@@ -1,0 +1,50 @@
+"""API models of site boards (施工现场公布投诉热线、明确现场联络人)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from services.complaints.schemas.fields import (
+    ContactPublic,
+    Hotline,
+    Input,
+    Name,
+    OrgId,
+    Phone,
+    RefId,
+)
+
+__all__ = ["BoardPublic", "BoardPut", "Liaison", "PartyContact"]
+
+
+class PartyContact(Input):
+    org: OrgId | None = None
+    name: Name | None = None
+    phone: Phone
+
+
+class Liaison(Input):
+    name: Name
+    phone: Phone
+
+
+class BoardPut(Input):
+    hotline: Hotline
+    liaison: Liaison
+    contractor_contact: PartyContact | None = None
+    supervisor_contact: PartyContact | None = None
+    community_id: RefId | None = None
+
+
+class BoardPublic(BaseModel):
+    project_id: str
+    community_id: str | None
+    hotline: str
+    liaison: ContactPublic
+    contractor_contact: ContactPublic | None
+    supervisor_contact: ContactPublic | None
+    version: int
+    published_at: datetime
+    updated_at: datetime

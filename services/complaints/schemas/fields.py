@@ -1,0 +1,42 @@
+"""Field types shared by the request bodies, their base model, and a contact as shown."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from services.complaints.domain.contacts import normalise_hotline, normalise_phone
+
+__all__ = [
+    "ContactPublic",
+    "Hotline",
+    "Input",
+    "Name",
+    "Note",
+    "OrgId",
+    "Phone",
+    "PhotoRef",
+    "RefId",
+]
+
+Phone = Annotated[str, Field(min_length=3, max_length=32), AfterValidator(normalise_phone)]
+Hotline = Annotated[str, Field(min_length=3, max_length=32), AfterValidator(normalise_hotline)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+OrgId = Annotated[str, Field(min_length=1, max_length=200)]
+RefId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Note = Annotated[str, Field(min_length=1, max_length=2000)]
+PhotoRef = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class Input(BaseModel):
+    """Base of request bodies: unknown fields refused, text stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ContactPublic(BaseModel):
+    org: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None

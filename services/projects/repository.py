@@ -1,0 +1,242 @@
+"""Loads, locks, pages and visibility queries of the projects service.
+
+Every row a use case changes, or decides on, is read here: locked with `load_for_update`
+(`SELECT … FOR UPDATE`, so concurrent writers queue and the later ones decide on the
+committed state) and its `If-Match` checked on the locked row. Lock order, the same in every
+use case so two writers never wait on each other: a project before its plan and before its
+hidden works; a plan before its community's currently approved plan.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.projects import domain
+from services.projects.access import Admit
+from services.projects.models import (
+    Attachment,
+    Community,
+    ConstructionPlan,
+    HeritageReview,
+    HiddenWork,
+    Plan,
+    ProgressReport,
+    Project,
+    SiteBoard,
+    Survey,
+)
+from shared.db import insert_skipping_conflicts
+from shared.pagination import keyset_page
+from shared.repository import check_version, get_or_404, load_for_update
+
+__all__ = [
+    "RowsPage",
+    "add_attachment_once",
+    "approved_plan_for_update",
+    "communities_page",
+    "community_ids",
+    "existing_attachment_ids",
+    "find_attachment",
+    "find_plan_for_update",
+    "find_project_for_update",
+    "get_community",
+    "get_hidden_work",
+    "get_plan",
+    "get_project",
+    "hidden_work_for_update",
+    "hidden_work_statuses",
+    "hidden_works_page",
+    "plan_for_update",
+    "plans_page",
+    "progress_by_client_key",
+    "progress_page",
+    "project_for_update",
+    "projects_page",
+    "site_board_for_update",
+    "start_facts",
+    "surveys_page",
+]
+
+_T = TypeVar("_T")
+RowsPage = tuple[list[_T], str | None]
+_ATTACHMENTS: Table = Attachment.__table__  # type: ignore[attr-defined]
+
+
+# Reads.
+
+async def get_community(session: AsyncSession, community_id: str) -> Community:
+    return await get_or_404(session, Community, community_id, "community")
+
+
+async def get_plan(session: AsyncSession, plan_id: str) -> Plan:
+    return await get_or_404(session, Plan, plan_id, "plan")
+
+
+async def get_project(session: AsyncSession, project_id: str) -> Project:
+    return await get_or_404(session, Project, project_id, "project")
+
+
+async def get_hidden_work(session: AsyncSession, hidden_work_id: str) -> HiddenWork:
+    return await get_or_404(session, HiddenWork, hidden_work_id, "hidden work")
+
+
+async def find_attachment(session: AsyncSession, attachment_id: str) -> Attachment | None:
+    return await session.get(Attachment, attachment_id)
+
+
+async def community_ids(session: AsyncSession) -> set[str]:
+    return set((await session.scalars(select(col(Community.id)))).all())
+
+
+# Loads for a write: locked, `If-Match` checked on the locked row.
+
+async def project_for_update(session: AsyncSession, project_id: str, *,
+                             admit: Admit | None = None, if_match: str | None = None
+                             ) -> Project:
+    """The project locked; `admit` (who may act) runs before the version check (403, 412)."""
+    project = await load_for_update(session, Project, project_id, "project")
+    if admit is not None:
+        admit(project)
+    check_version(if_match, project.version)
+    return project
+
+
+async def find_project_for_update(session: AsyncSession, project_id: str) -> Project | None:
+    """The project locked, or None: an event may name a project this service never had."""
+    return await session.get(Project, project_id, with_for_update=True, populate_existing=True)
+
+
+async def plan_for_update(session: AsyncSession, plan_id: str, *, if_match: str | None = None
+                          ) -> Plan:
+    return await load_for_update(session, Plan, plan_id, "plan", if_match=if_match)
+
+
+async def find_plan_for_update(session: AsyncSession, plan_id: str) -> Plan | None:
+    """The plan locked, or None (a project naming an unknown plan is invalid input, not 404)."""
+    return await session.get(Plan, plan_id, with_for_update=True, populate_existing=True)
+
+
+async def approved_plan_for_update(session: AsyncSession, community_id: str) -> Plan | None:
+    """The community's approved plan, locked; the partial unique index allows one at most."""
+    statement = select(Plan).where(col(Plan.community_id) == community_id,
+                                   col(Plan.status) == "approved")
+    return (await session.scalars(statement.with_for_update())).first()
+
+
+async def hidden_work_for_update(session: AsyncSession, hidden_work_id: str, *, admit: Admit
+                                 ) -> tuple[HiddenWork, Project]:
+    """The hidden work and its project, both locked: the project first, as for every write."""
+    project_id = (await get_hidden_work(session, hidden_work_id)).project_id  # never changes
+    project = await project_for_update(session, project_id, admit=admit)
+    work = await load_for_update(session, HiddenWork, hidden_work_id, "hidden work")
+    return work, project
+
+
+async def site_board_for_update(session: AsyncSession, project_id: str) -> SiteBoard | None:
+    return await session.get(SiteBoard, project_id, with_for_update=True,
+                             populate_existing=True)
+
+
+async def add_attachment_once(session: AsyncSession, digest: str, content_type: str,
+                              size: int, *, now: datetime) -> bool:
+    """Insert the attachment row unless its content is stored already; True if inserted.
+
+    `ON CONFLICT DO NOTHING` on the sha256: concurrent uploads of one content all succeed.
+    """
+    statement = insert_skipping_conflicts(session, _ATTACHMENTS, "id").returning(
+        _ATTACHMENTS.c.id)
+    inserted = await session.scalar(statement, {
+        "id": digest, "content_type": content_type, "size": size, "created_at": now})
+    return inserted is not None
+
+
+# Facts a use case decides on, read under its project's lock.
+
+async def progress_by_client_key(session: AsyncSession, project_id: str, key: str
+                                 ) -> ProgressReport | None:
+    statement = select(ProgressReport).where(col(ProgressReport.project_id) == project_id,
+                                             col(ProgressReport.client_key) == key)
+    return (await session.scalars(statement)).first()
+
+
+async def existing_attachment_ids(session: AsyncSession, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    statement = select(col(Attachment.id)).where(col(Attachment.id).in_(ids))
+    return set((await session.scalars(statement)).all())
+
+
+async def hidden_work_statuses(session: AsyncSession, project_id: str) -> list[str]:
+    statement = select(col(HiddenWork.status)).where(col(HiddenWork.project_id) == project_id)
+    return list((await session.scalars(statement)).all())
+
+
+async def start_facts(session: AsyncSession, project: Project) -> domain.StartFacts:
+    review = await session.get(HeritageReview, project.id)
+    return domain.StartFacts(
+        status=project.status,
+        has_construction_plan=await session.get(ConstructionPlan, project.id) is not None,
+        site_board_published=await session.get(SiteBoard, project.id) is not None,
+        heritage=project.heritage,
+        heritage_review_approved=review is not None and review.approved,
+    )
+
+
+# Pages, ordered by a unique key so a cursor stays stable while rows are added.
+
+async def _page(session: AsyncSession, statement: Select[Any], keys: list[Any], *, limit: int,
+                cursor: str | None) -> RowsPage[Any]:
+    return await keyset_page(session, statement, keys, limit=limit, cursor=cursor)
+
+
+async def communities_page(session: AsyncSession, *, limit: int, cursor: str | None
+                           ) -> RowsPage[Community]:
+    return await _page(session, select(Community), [Community.id], limit=limit, cursor=cursor)
+
+
+async def surveys_page(session: AsyncSession, community_id: str, *, limit: int,
+                       cursor: str | None) -> RowsPage[Survey]:
+    await get_community(session, community_id)
+    statement = select(Survey).where(col(Survey.community_id) == community_id)
+    return await _page(session, statement, [Survey.created_at, Survey.id], limit=limit,
+                       cursor=cursor)
+
+
+async def plans_page(session: AsyncSession, community_id: str, *, limit: int,
+                     cursor: str | None) -> RowsPage[Plan]:
+    await get_community(session, community_id)
+    statement = select(Plan).where(col(Plan.community_id) == community_id)
+    return await _page(session, statement, [Plan.created_at, Plan.id], limit=limit,
+                       cursor=cursor)
+
+
+async def projects_page(session: AsyncSession, *, community_id: str | None, status: str | None,
+                        limit: int, cursor: str | None) -> RowsPage[Project]:
+    statement = select(Project)
+    if community_id is not None:
+        statement = statement.where(col(Project.community_id) == community_id)
+    if status is not None:
+        statement = statement.where(col(Project.status) == status)
+    return await _page(session, statement, [Project.created_at, Project.id], limit=limit,
+                       cursor=cursor)
+
+
+async def progress_page(session: AsyncSession, project_id: str, *, limit: int,
+                        cursor: str | None) -> RowsPage[ProgressReport]:
+    await get_project(session, project_id)
+    statement = select(ProgressReport).where(col(ProgressReport.project_id) == project_id)
+    return await _page(session, statement, [ProgressReport.received_at, ProgressReport.id],
+                       limit=limit, cursor=cursor)
+
+
+async def hidden_works_page(session: AsyncSession, project_id: str, *, limit: int,
+                            cursor: str | None) -> RowsPage[HiddenWork]:
+    await get_project(session, project_id)
+    statement = select(HiddenWork).where(col(HiddenWork.project_id) == project_id)
+    return await _page(session, statement, [HiddenWork.created_at, HiddenWork.id],
+                       limit=limit, cursor=cursor)

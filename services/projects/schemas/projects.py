@@ -1,0 +1,168 @@
+"""API models of projects: their parties, budget, lifecycle and preparation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from shared.contracts.projects import Category, ProjectStatus
+
+__all__ = [
+    "BudgetIn",
+    "BudgetPublic",
+    "ConstructionPlanIn",
+    "ConstructionPlanPublic",
+    "DeliveryMode",
+    "Domain",
+    "FundingPublic",
+    "HeritageReviewIn",
+    "HeritageReviewPublic",
+    "OrgId",
+    "PartiesIn",
+    "PartiesPublic",
+    "ProjectCreate",
+    "ProjectPublic",
+    "QuietWindow",
+    "Text",
+]
+
+Domain = Literal[
+    "elderly_care", "culture", "education", "health", "childcare", "sports", "postal_express",
+    "public_security", "power", "telecom", "water_supply_drainage", "gas", "greening",
+    "accessibility", "elevator", "road", "other",
+]
+DeliveryMode = Literal["epc", "whole_process_consulting", "conventional"]
+OrgId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BudgetIn(_In):
+    total_cny: Money
+    social_capital_cny: Money = Decimal("0")
+    residents_cny: Money = Decimal("0")
+    gas_account_opening_fee_cny: Money | None = None
+
+
+class PartiesIn(_In):
+    builder: OrgId
+    designer: OrgId | None = None
+    contractor: OrgId
+    supervisor: OrgId | None = None
+    pipeline: list[OrgId] = Field(default_factory=list, max_length=20)
+
+
+class ProjectCreate(_In):
+    community_id: str = Field(min_length=1, max_length=64)
+    plan_id: str = Field(min_length=1, max_length=32)
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    category: Category
+    domain: Domain
+    heritage: bool = False
+    delivery_mode: DeliveryMode
+    budget: BudgetIn
+    parties: PartiesIn
+    planned_start: date
+    planned_end: date
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ProjectCreate:
+        if self.planned_end <= self.planned_start:
+            raise ValueError("planned_end must be after planned_start")
+        return self
+
+
+class FundingPublic(BaseModel):
+    city_fiscal_cny: Decimal
+    district_fiscal_cny: Decimal
+    social_capital_cny: Decimal
+    residents_cny: Decimal
+
+
+class PartiesPublic(BaseModel):
+    builder: str
+    designer: str | None = None
+    contractor: str
+    supervisor: str | None = None
+    pipeline: list[str] = Field(default_factory=list)
+
+
+class BudgetPublic(BaseModel):
+    total_cny: Decimal
+    social_capital_cny: Decimal
+    residents_cny: Decimal
+    gas_account_opening_fee_cny: Decimal | None = None
+
+
+class ProjectPublic(BaseModel):
+    id: str
+    community_id: str
+    plan_id: str
+    title: str
+    category: Category
+    domain: str
+    heritage: bool
+    delivery_mode: str
+    budget: BudgetPublic
+    funding: FundingPublic
+    parties: PartiesPublic
+    planned_start: date
+    planned_end: date
+    status: ProjectStatus
+    version: int
+    progress_percent: int
+    schedule_at_risk: bool
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    allowed_transitions: list[str]
+
+
+class QuietWindow(_In):
+    """A daily window with no noisy work, e.g. 12:00-14:30 or 22:00-06:00 (wraps midnight)."""
+
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietWindow:
+        if self.start == self.end:
+            raise ValueError("a quiet window must not be empty")
+        return self
+
+
+class ConstructionPlanIn(_In):
+    safety_measures: Text
+    quiet_hours: list[QuietWindow] = Field(min_length=1, max_length=10)
+    disturbance_measures: Text
+
+
+class ConstructionPlanPublic(BaseModel):
+    project_id: str
+    safety_measures: str
+    quiet_hours: list[QuietWindow]
+    disturbance_measures: str
+    submitted_at: datetime
+    project_version: int
+
+
+class HeritageReviewIn(_In):
+    approved: bool
+    note: Text
+
+
+class HeritageReviewPublic(BaseModel):
+    project_id: str
+    approved: bool
+    note: str
+    reviewed_at: datetime
+    project_version: int
+
