@@ -10,13 +10,19 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from ipaddress import ip_address
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    generate_latest,
+    start_http_server,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -137,7 +143,8 @@ def create_service_app(
         tasks += [asyncio.create_task(_run(task, ctx)) for task in definition.background]
         ctx.extras["tasks"] = tasks
         try:
-            yield
+            with metrics_listener(registry, suite.metrics_host, settings.metrics_port):
+                yield
         finally:
             await _stop_gracefully(ctx, tasks)
             if owns_bus:
@@ -252,13 +259,44 @@ def _add_operational_routes(app: FastAPI, definition: ServiceDefinition,
             "relay": not ctx.extras["tasks"][0].done(),
             "consumer": ctx.consumer is None or ctx.consumer.healthy(),
         }
+        notes = definition.readiness_notes(ctx) if definition.readiness_notes else {}
         if all(checks.values()):
-            return {"status": "ready", "checks": checks}
+            return {"status": "ready", "checks": checks, **({"notes": notes} if notes else {})}
         failing = ", ".join(name for name, ok in checks.items() if not ok)
         return problem_response(503, "Service unavailable", f"not ready: {failing}",
                                 checks=checks)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics",
-             response_class=Response)
-    async def metrics() -> Response:
+    @app.get("/metrics", tags=["operations"], response_class=Response,
+             summary="Prometheus metrics (to the METRICS_ALLOW networks only)")
+    async def metrics(request: Request) -> Response:
+        """Who: clients in `METRICS_ALLOW` (loopback by default); others get 404, so the public
+        side of an ingress never sees it. Scrapers use `<SERVICE>_METRICS_PORT` instead."""
+        if not _metrics_allowed(request, ServiceContext.of(request).suite):
+            return problem_response(404, "Not Found", "not found", instance=request.url.path)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _metrics_allowed(request: Request, suite: SuiteSettings) -> bool:
+    if request.client is None:
+        return False
+    try:
+        address = ip_address(request.client.host)
+    except ValueError:
+        return False
+    return any(address in network for network in suite.metrics_allow)
+
+
+@contextlib.contextmanager
+def metrics_listener(registry: CollectorRegistry, host: str, port: int | None
+                     ) -> Iterator[None]:
+    """Serve `registry` at `http://host:port/metrics` (a thread) while the app runs."""
+    if port is None:
+        yield
+        return
+    server, thread = start_http_server(port, addr=host, registry=registry)
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

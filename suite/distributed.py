@@ -204,10 +204,9 @@ class DistributedSuite:
         path = self.log_path(service)
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def token(self, *roles: str, org: str | None = None, sub: str = "e2e",
-              scope: str | None = None) -> str:
-        """A bearer token every service of this suite accepts."""
-        return mint_token(self.settings, sub=sub, roles=roles, org=org, scope=scope)
+    def token(self, *roles: str, org: str | None = None, sub: str = "e2e") -> str:
+        """A staff bearer token every service of this suite accepts."""
+        return mint_token(self.settings, sub=sub, roles=roles, org=org)
 
     def running(self, service: str) -> bool:
         popen = self._processes[service].popen

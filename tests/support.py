@@ -19,7 +19,7 @@ import httpx
 from fastapi import FastAPI
 
 from shared.app import create_service_app
-from shared.auth import mint_token
+from shared.auth import mint_report_token, mint_token
 from shared.bus import LocalBus
 from shared.bus.base import IncomingMessage
 from shared.clock import FrozenClock
@@ -42,8 +42,12 @@ class ServiceHarness:
     app: FastAPI
 
     def token(self, *roles: str, org: str | None = None, sub: str = "tester",
-              ttl: timedelta | None = None, scope: str | None = None) -> str:
-        return mint_token(self.suite, sub=sub, roles=roles, org=org, ttl=ttl, scope=scope)
+              ttl: timedelta | None = None) -> str:
+        return mint_token(self.suite, sub=sub, roles=roles, org=org, ttl=ttl)
+
+    def report_token(self, report_id: str, *, generation: int = 0) -> str:
+        """A report credential as the complaints service issues it."""
+        return mint_report_token(self.suite, report_id=report_id, generation=generation)
 
     def auth(self, *roles: str, org: str | None = None, sub: str = "tester") -> dict[str, str]:
         """Authorization header for a caller holding `roles` in `org`."""
@@ -98,11 +102,15 @@ async def running_service(
     *,
     settings: ServiceSettings | None = None,
     clock: FrozenClock | None = None,
+    shared_bus: LocalBus | None = None,
     **suite_overrides: Any,
 ) -> AsyncIterator[ServiceHarness]:
-    suite = SuiteSettings(var_dir=tmp_path, environment="test", auth_jwt_secret=TEST_SECRET,
-                          **suite_overrides)
-    bus = None if suite.bus == "kafka" else LocalBus(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")
+    """`shared_bus`: a local bus several services share (embedded mode); left open."""
+    suite = SuiteSettings(**{"var_dir": tmp_path, "environment": "test",
+                             "auth_jwt_secret": TEST_SECRET, **suite_overrides})
+    owned = None if suite.bus == "kafka" or shared_bus is not None else LocalBus(
+        f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")
+    bus = shared_bus or owned
     clock = clock or FrozenClock()
     app = create_service_app(definition, suite=suite, settings=settings, bus=bus, clock=clock)
     async with app.router.lifespan_context(app):
@@ -110,8 +118,8 @@ async def running_service(
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield ServiceHarness(ctx=app.state.ctx, client=client, clock=clock, suite=suite,
                                  app=app)
-    if bus is not None:
-        await bus.close()
+    if owned is not None:
+        await owned.close()
 
 
 async def eventually(check: Any, timeout: float = 10.0, interval: float = 0.05,

@@ -29,7 +29,8 @@ from tests.deploy.contract import DEPLOY, ROOT, load_yaml, load_yaml_documents
 COMPOSE: dict[str, Any] = load_yaml(ROOT / "docker-compose.yml")
 K8S = DEPLOY / "k8s"
 DOCKERFILE = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
-SECRET_VALUES = {"AUTH_JWT_SECRET": "s" * 40, "POSTGRES_PASSWORD": "pw"}
+SECRET_VALUES = {"AUTH_JWT_SECRET": "s" * 40, "AUTH_REPORT_TOKEN_SECRET": "r" * 40,
+                 "POSTGRES_PASSWORD": "pw"}
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::?[-?]([^}]*))?\}")
 
 
@@ -171,8 +172,15 @@ def test_k8s_runs_each_service_behind_a_service_on_its_port(name: str) -> None:
     deployment, service = docs["Deployment"], docs["Service"]
     [container] = pod_of(name)["containers"]
     assert container["args"] == ["serve", name]
-    assert container["ports"] == [{"name": "http", "containerPort": port}]
+    metrics = port + 1000
+    assert container["ports"] == [{"name": "http", "containerPort": port},
+                                  {"name": "metrics", "containerPort": metrics}]
+    # The Service (and so any ingress behind it) carries only the API port; scrapers reach
+    # /metrics on the pod's metrics port.
     assert service["spec"]["ports"] == [{"name": "http", "port": port, "targetPort": "http"}]
+    assert {"name": f"{name.upper()}_METRICS_PORT", "value": str(metrics)} in container["env"]
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(metrics)
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     assert service["spec"]["selector"].items() <= labels.items()
     assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
@@ -224,11 +232,15 @@ def test_k8s_configmap_and_placeholder_secret_configure_production(
 ) -> None:
     for key, value in load_yaml(K8S / "configmap.yaml")["data"].items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setenv("AUTH_JWT_SECRET", load_yaml(K8S / "secret.yaml")["stringData"][
-        "AUTH_JWT_SECRET"])
+    placeholders = load_yaml(K8S / "secret.yaml")["stringData"]
+    for key in ("AUTH_JWT_SECRET", "AUTH_REPORT_TOKEN_SECRET"):
+        monkeypatch.setenv(key, placeholders[key])
     with pytest.raises(ValueError, match="AUTH_JWT_SECRET"):
-        SuiteSettings()  # the placeholder must never start in production
+        SuiteSettings()  # the placeholders must never start in production
     monkeypatch.setenv("AUTH_JWT_SECRET", SECRET_VALUES["AUTH_JWT_SECRET"])
+    with pytest.raises(ValueError, match="AUTH_REPORT_TOKEN_SECRET"):
+        SuiteSettings()
+    monkeypatch.setenv("AUTH_REPORT_TOKEN_SECRET", SECRET_VALUES["AUTH_REPORT_TOKEN_SECRET"])
     suite = SuiteSettings()
     assert (suite.environment, suite.bus) == ("production", "kafka")
     assert (suite.kafka_topic_partitions, suite.kafka_replication_factor) == (

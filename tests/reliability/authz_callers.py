@@ -1,5 +1,9 @@
 """The callers of the authorization matrix: every role with the right organisation, the
-org-bound roles from another organisation, and the tokens that must never get in."""
+org-bound roles from another organisation, and the tokens that must never get in.
+
+The offices (`district_bureau`, `subdistrict`, `community`) carry the seeded jurisdiction of
+the world's community (shentian, Siming district: `siming-bureau`, `shentian-street`,
+`shentian`); their `@other` columns are the same role from another area."""
 
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ COMMUNITY = "shentian"
 ORGS = {"builder": "org-builder", "designer": "org-designer", "contractor": "org-contractor",
         "supervisor": "org-supervisor", "pipeline": "org-power",
         "property_provider": "org-provider", "community": COMMUNITY,
-        "subdistrict": "sub-siming", "district_bureau": "bureau-siming"}
+        "subdistrict": "shentian-street", "district_bureau": "siming-bureau"}
 OWNER_ID = "R-1"  # the `owner` caller is this unit owner on the register
-ORG_BOUND = ("builder", "designer", "contractor", "supervisor", "pipeline", "community")
+ORG_BOUND = ("district_bureau", "subdistrict", "community", "builder", "designer", "contractor",
+             "supervisor", "pipeline")
 ROLE_ORDER = ("admin", "district_bureau", "subdistrict", "community", "owners", "builder",
               "designer", "contractor", "supervisor", "pipeline", "property_provider", "owner",
               "dashboard")
@@ -48,9 +53,9 @@ def caller_headers(svc: ServiceHarness, column: str, tokens: Tokens) -> dict[str
                   "exp": 4_102_444_800}
         token = jwt.encode(claims, FOREIGN_SECRET, algorithm="HS256")
     elif column == REPORTER:
-        token = tokens.own or svc.token(sub="report:none", scope="report:none")
+        token = tokens.own or svc.report_token("none")
     elif column == "other-report":
-        token = tokens.other or svc.token(sub="report:none", scope="report:none")
+        token = tokens.other or svc.report_token("none")
     elif column.endswith("@other"):
         role = column.removesuffix("@other")
         token = svc.token(role, org="org-elsewhere", sub=f"{role}-elsewhere")

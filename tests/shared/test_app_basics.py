@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import jwt
 import pytest
 
+from shared.settings import ServiceSettings
 from tests.shared.notes_service import DEFINITION
 from tests.support import ServiceHarness, running_service
 
@@ -117,3 +120,28 @@ async def test_pages_follow_the_cursor_without_gaps_or_repeats(notes: ServiceHar
 async def test_a_forged_cursor_is_422(notes: ServiceHarness) -> None:
     response = await notes.client.get("/notes", params={"cursor": "not-a-cursor"})
     assert response.status_code == 422
+
+
+async def test_metrics_are_refused_to_clients_outside_the_allow_list(
+        notes: ServiceHarness) -> None:
+    transport = httpx.ASGITransport(app=notes.app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as public:
+        outside = await public.get("/metrics")
+        assert outside.status_code == 404
+        assert "http_requests_total" not in outside.text
+        assert (await public.get("/healthz")).status_code == 200
+
+
+async def test_metrics_are_served_on_their_own_port_for_scrapers(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = ServiceSettings(metrics_port=port)
+    async with running_service(DEFINITION, tmp_path, settings=settings) as svc:
+        await svc.client.post("/notes", json={"text": "hi"}, headers=svc.auth("community"))
+        async with httpx.AsyncClient() as scraper:
+            scraped = await scraper.get(f"http://127.0.0.1:{port}/metrics")
+        assert scraped.status_code == 200
+        assert "http_requests_total" in scraped.text
+    with socket.socket() as again, pytest.raises(ConnectionRefusedError):
+        again.connect(("127.0.0.1", port))  # the listener is closed with the app
