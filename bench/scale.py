@@ -83,7 +83,7 @@ def _tokens(rng: random.Random) -> dict[str, Callable[[], str]]:
     from shared.settings import SuiteSettings
 
     suite = SuiteSettings(auth_jwt_secret=JWT_SECRET)
-    staff = mint_token(suite, sub="bench-staff", roles=["subdistrict"])
+    staff = mint_token(suite, sub="bench-staff", roles=["admin"])  # reads every area
     contractors = [mint_token(suite, sub=f"bench-{i}", roles=["contractor"], org=f"org-{i}")
                    for i in range(50)]
     return {"staff": lambda: staff, "contractor": lambda: rng.choice(contractors)}

@@ -41,7 +41,8 @@ FROM generate_series(0, $1::int - 1) AS g
 COMPLAINTS_SQL = f"""
 INSERT INTO complaints (id, tracking_code, kind, category, status, source, project_id,
     community_id, compound_id, description, location, photos, anonymous, contact_name,
-    contact_phone, contact_email, routed_org, assignee_org, sla_hours, clock_started_at, due_at,
+    contact_phone, contact_email, routed_org, assignee_org, sla, clock_started_at, due_at,
+    district_due_at,
     escalation_level, escalated_at, next_escalation_at, resolved_at, resolution_seconds,
     sla_met, closed_at, satisfaction, last_note, version, created_at, updated_at)
 SELECT md5('complaint' || g), 'B' || lpad(g::text, 9, '0'), 'complaint',
@@ -54,7 +55,7 @@ SELECT md5('complaint' || g), 'B' || lpad(g::text, 9, '0'), 'complaint',
        'org-' || (p.n % {ORGS}),
        CASE WHEN s.status IN ('assigned','resolved','closed','reopened')
             THEN 'org-' || (p.n % {ORGS}) END,
-       24, t.at, t.at + interval '24 hours', NULL, NULL,
+       '24h', t.at, t.at + interval '24 hours', t.at + interval '48 hours', NULL, NULL,
        CASE WHEN s.status IN ('resolved','closed') THEN NULL ELSE t.at + interval '24 hours' END,
        CASE WHEN s.status IN ('resolved','closed') THEN t.at + interval '20 hours' END,
        CASE WHEN s.status IN ('resolved','closed') THEN 72000 END,

@@ -52,6 +52,7 @@ SERVICE_MODULES = {
 
 BackgroundTask = Callable[["ServiceContext"], Awaitable[None]]
 Seeder = Callable[[AsyncSession, "ServiceContext"], Awaitable[None]]
+ReadinessNotes = Callable[["ServiceContext"], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class ServiceDefinition:
     consumes: Consumes | None = None
     background: Sequence[BackgroundTask] = ()
     seed: Seeder | None = None
+    # What /readyz tells operators besides its checks (informs; never fails readiness).
+    readiness_notes: ReadinessNotes | None = None
 
     @property
     def source(self) -> str:
@@ -113,7 +116,8 @@ async def publish(
 
 def define_service(package: str | None, *, port: int, title: str, topic: str,
                    settings_class: type[ServiceSettings], seed: Seeder | None = None,
-                   background: Sequence[BackgroundTask] = ()) -> ServiceDefinition:
+                   background: Sequence[BackgroundTask] = (),
+                   readiness_notes: ReadinessNotes | None = None) -> ServiceDefinition:
     """The definition of the service package `package`, read from its fixed shape.
 
     Every service package has the same modules (CONTRIBUTING.md), so what a definition names
@@ -134,6 +138,7 @@ def define_service(package: str | None, *, port: int, title: str, topic: str,
         migrations=Path(root.__file__).parent / "migrations",
         routers=[part("api", "router")], settings_class=settings_class,
         consumes=part("handlers", "CONSUMES"), background=background, seed=seed,
+        readiness_notes=readiness_notes,
     )
 
 

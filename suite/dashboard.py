@@ -132,7 +132,7 @@ class CityDashboard:
                                                _Complaint(data.get("community_id")))
         if event.type == "complaint.escalated":
             complaint.escalated = True
-        elif event.type in ("complaint.resolved", "complaint.closed"):
+        elif event.type in ("complaint.resolved", "complaint.closed", "complaint.merged"):
             complaint.settled = True
         elif event.type == "complaint.reopened":
             complaint.settled = False

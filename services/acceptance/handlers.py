@@ -1,7 +1,8 @@
 """Events the acceptance service consumes, registered by type in CONSUMES.
 
 `project.completed` opens a session, `project.rectified` opens the next round (each dated by
-the event), and the `complaint.*` facts keep the projection of the projects' complaints.
+the event), the `complaint.*` facts keep the projection of the projects' complaints, and
+`community.jurisdiction_set` moves who signs and reads for a community's offices at once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.acceptance.models import COMMUNITY_JURISDICTIONS
 from services.acceptance.service.complaints import project_complaints
 from services.acceptance.service.sessions import open_next_round, open_session
 from shared.contracts.complaints import (
@@ -18,15 +20,23 @@ from shared.contracts.complaints import (
     ComplaintAssigned,
     ComplaintClosed,
     ComplaintEscalated,
+    ComplaintMerged,
     ComplaintReceived,
     ComplaintReopened,
     ComplaintResolved,
 )
-from shared.contracts.projects import ProjectCompleted, ProjectRectified
+from shared.contracts.projects import CommunityJurisdictionSet, ProjectCompleted, ProjectRectified
 from shared.events import Event
 from shared.handlers import Consumes
+from shared.jurisdiction import record_published_jurisdiction
 
-__all__ = ["CONSUMES", "on_complaint_changed", "on_project_completed", "on_project_rectified"]
+__all__ = [
+    "CONSUMES",
+    "on_complaint_changed",
+    "on_jurisdiction_set",
+    "on_project_completed",
+    "on_project_rectified",
+]
 
 CONSUMES = Consumes()
 
@@ -44,8 +54,15 @@ async def on_project_rectified(session: AsyncSession, data: ProjectRectified,
 
 
 @CONSUMES.batch(ComplaintReceived, ComplaintAcknowledged, ComplaintAssigned, ComplaintEscalated,
-                ComplaintResolved, ComplaintClosed, ComplaintReopened)
+                ComplaintResolved, ComplaintClosed, ComplaintReopened, ComplaintMerged)
 async def on_complaint_changed(session: AsyncSession,
                                deliveries: Sequence[tuple[Any, Event]]) -> None:
     """A run of complaint facts applied at once ends where applying them one by one does."""
     await project_complaints(session, [data for data, _ in deliveries])
+
+
+@CONSUMES.event(CommunityJurisdictionSet)
+async def on_jurisdiction_set(session: AsyncSession, data: CommunityJurisdictionSet,
+                              event: Event) -> None:
+    """Keep the community's newest jurisdiction; an older event changes nothing."""
+    await record_published_jurisdiction(session, COMMUNITY_JURISDICTIONS, data)

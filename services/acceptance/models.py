@@ -9,8 +9,10 @@ from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueCo
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, service_registry
+from shared.jurisdiction import jurisdiction_table
 
 __all__ = [
+    "COMMUNITY_JURISDICTIONS",
     "METADATA",
     "Acceptance",
     "AcceptanceParty",
@@ -110,3 +112,5 @@ class ComplaintView(Table, table=True):
 
 
 METADATA = Table.metadata
+# Projection of `community.jurisdiction_set`: which offices sign and read for a community.
+COMMUNITY_JURISDICTIONS = jurisdiction_table(METADATA)

@@ -3,7 +3,8 @@
 The one place an acceptance is read for a write: `lock` and `lock_of_project` take the
 acceptance row's lock first (and check `If-Match` on the locked row), then read its parties,
 rounds and signatures, so every change to a round or its signatures is serialised by that one
-row. Also the reads behind the GET routes: the visible page, one acceptance, the complaints.
+row. An aggregate comes with its community's jurisdiction as it stands (who its offices are).
+Also the reads behind the GET routes: the visible page, one acceptance, the complaints.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, exists, false, select
+from sqlalchemy import Select, Table, exists, false, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col
 
-from services.acceptance.access import BROAD_READERS, unit_roles
+from services.acceptance.access import BROAD_READERS, office_roles, unit_roles
 from services.acceptance.domain.rounds import Party
 from services.acceptance.models import (
+    COMMUNITY_JURISDICTIONS,
     Acceptance,
     AcceptanceParty,
     AcceptanceRound,
@@ -28,6 +30,11 @@ from services.acceptance.models import (
     Signature,
 )
 from shared.auth import Principal
+from shared.jurisdiction import (
+    Jurisdiction,
+    communities_served,
+    jurisdiction_of,
+)
 from shared.pagination import keyset_page
 from shared.repository import get_or_404, load_for_update
 
@@ -42,23 +49,31 @@ __all__ = [
     "save_complaint_views",
 ]
 
-_RESOLVED = ("resolved", "closed")
+_RESOLVED = ("resolved", "closed", "duplicate")  # a merged duplicate lives on in another
 # keyset_page is typed for InstrumentedAttribute; SQLModel types its columns as plain values.
 _PAGE_KEYS = cast(list[InstrumentedAttribute[Any]], [Acceptance.created_at, Acceptance.id])
 
 
 @dataclass
 class AcceptanceAggregate:
-    """An acceptance with its parties, rounds and signatures (all in order)."""
+    """An acceptance with its parties, rounds and signatures (all in order), and the
+    jurisdiction of its community (None: a community nobody has jurisdiction over)."""
 
     acceptance: Acceptance
     parties: list[AcceptanceParty]
     rounds: list[AcceptanceRound]
     signatures: list[Signature]
+    area: Jurisdiction | None
 
     @property
     def required(self) -> list[Party]:
         return [Party(p.code, p.role, p.org) for p in self.parties]
+
+    def org_of(self, party: AcceptanceParty) -> str | None:
+        """The org that signs for `party`: the project's, or for an office the jurisdiction's."""
+        if party.org is not None or self.area is None:
+            return party.org
+        return self.area.org_for(party.role)
 
     @property
     def current_round(self) -> AcceptanceRound:
@@ -121,21 +136,26 @@ async def _with_parts(session: AsyncSession, acceptance: Acceptance, *, fresh: b
         .where(col(Signature.acceptance_id) == acceptance.id)
         .order_by(col(Signature.position))
     )
-    return AcceptanceAggregate(acceptance, list(parties), list(rounds), list(signatures))
+    area = await jurisdiction_of(session, COMMUNITY_JURISDICTIONS, acceptance.community_id)
+    return AcceptanceAggregate(acceptance, list(parties), list(rounds), list(signatures), area)
 
 
-def _visible(principal: Principal) -> Select[Any]:
+async def _visible(session: AsyncSession, principal: Principal) -> Select[Any]:
     """The acceptances `principal` may read (the rule of `access.ensure_may_read`)."""
     statement = select(Acceptance)
     if principal.has_any(BROAD_READERS):
         return statement
+    if principal.org is None:
+        return statement.where(false())
     own_party = (
         exists()
         .where(col(AcceptanceParty.acceptance_id) == col(Acceptance.id))
         .where(col(AcceptanceParty.org) == principal.org)
         .where(col(AcceptanceParty.role).in_(unit_roles(principal)))
     )
-    return statement.where(own_party if principal.org is not None else false())
+    in_area = col(Acceptance.community_id).in_(sorted(await communities_served(
+        session, COMMUNITY_JURISDICTIONS, principal, office_roles(principal))))
+    return statement.where(or_(own_party, in_area))
 
 
 async def page_visible(
@@ -144,7 +164,7 @@ async def page_visible(
 ) -> tuple[list[Acceptance], str | None]:
     """One page of the acceptances `principal` may read, oldest first, optionally of one
     project."""
-    statement = _visible(principal)
+    statement = await _visible(session, principal)
     if project_id is not None:
         statement = statement.where(col(Acceptance.project_id) == project_id)
     return await keyset_page(session, statement, _PAGE_KEYS, limit=limit, cursor=cursor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,16 +14,25 @@ from shared.contracts.complaints import (
     ComplaintAcknowledged,
     ComplaintAssigned,
     ComplaintClosed,
+    ComplaintContactErased,
     ComplaintEscalated,
+    ComplaintMerged,
     ComplaintReceived,
     ComplaintReopened,
     ComplaintResolved,
+    ComplaintSupported,
     SiteBoardPublished,
 )
 from shared.events.catalog import EventData
 from shared.service import publish, source_of
 
-__all__ = ["SOURCE", "ComplaintFacts", "publish_board_published", "publish_complaint_fact"]
+__all__ = [
+    "SOURCE",
+    "ComplaintFacts",
+    "publish_board_published",
+    "publish_complaint_fact",
+    "publish_contact_erased",
+]
 
 SOURCE = source_of(NAME)
 
@@ -36,6 +45,8 @@ _FACTS: dict[str, Callable[..., EventData]] = {
     "confirm": ComplaintClosed,
     "close": ComplaintClosed,
     "reopen": ComplaintReopened,
+    "merge": ComplaintMerged,
+    "support": ComplaintSupported,
 }
 
 
@@ -73,7 +84,17 @@ async def publish_complaint_fact(
 
 async def publish_board_published(session: AsyncSession, board: SiteBoard, at: datetime
                                   ) -> None:
-    """Stage `site_board.published`: which site, in which community, since when."""
+    """Stage `site_board.published`: which site, in which community and where, since when."""
     data = SiteBoardPublished(project_id=board.project_id, community_id=board.community_id,
-                              published_at=at)
+                              published_at=at, lat=board.lat, lng=board.lng)
     await publish(session, data, subject=board.project_id, source=SOURCE, at=at)
+
+
+async def publish_contact_erased(
+    session: AsyncSession, complaint: ComplaintFacts,
+    reason: Literal["reporter_request", "retention"], at: datetime,
+) -> None:
+    """Stage `complaint.contact_erased`: which report, why, when; never what was erased."""
+    data = ComplaintContactErased(complaint_id=complaint.id, community_id=complaint.community_id,
+                                  reason=reason, erased_at=at)
+    await publish(session, data, subject=complaint.id, source=SOURCE, at=at)

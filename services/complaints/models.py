@@ -1,7 +1,10 @@
 """Tables of the complaints service, on its own registry.
 
 `ProjectSite` and `CompoundService` are projections of other services' events (never their
-tables): who builds a site, and which provider serves a compound.
+tables): who builds a site, and which provider serves a compound; `COMMUNITY_JURISDICTIONS`
+keeps each community's offices (`community.jurisdiction_set`) and `CommunityBoundary` its
+area (`community.boundary_set`). `ContactView` is the audit of every display of a reporter's
+unmasked contact to staff.
 """
 
 from __future__ import annotations
@@ -9,17 +12,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, service_registry
+from shared.jurisdiction import jurisdiction_table
 
 __all__ = [
+    "COMMUNITY_JURISDICTIONS",
+    "ESTIMATED",
+    "HOLDS_CONTACT",
     "METADATA",
+    "CommunityBoundary",
     "Complaint",
     "ComplaintStep",
     "CompoundService",
+    "ContactView",
     "ProjectSite",
+    "ReportMedia",
     "SiteBoard",
     "Table",
 ]
@@ -45,8 +55,21 @@ class CompoundService(Table, table=True):
     provider_org: str | None = Field(default=None, max_length=200)
 
 
+class CommunityBoundary(Table, table=True):
+    """A community's boundary as last published (`community.boundary_set`): GeoJSON Polygon
+    or MultiPolygon, WGS84 `[lng, lat]`. Communities without a row route by the demo
+    boundaries of `shared.geo`."""
+
+    __tablename__ = "community_boundaries"
+
+    community_id: str = Field(primary_key=True, max_length=64)
+    boundary: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    set_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 class SiteBoard(Table, table=True):
     __tablename__ = "site_boards"
+    __table_args__ = (Index("ix_site_boards_location", "lat", "lng"),)
 
     project_id: str = Field(primary_key=True, max_length=64)
     community_id: str | None = Field(default=None, max_length=64, index=True)
@@ -55,9 +78,21 @@ class SiteBoard(Table, table=True):
     liaison_phone: str = Field(max_length=32)
     contractor_contact: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     supervisor_contact: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # Where the site is (WGS84), when the board says: reports nearby are routed to it.
+    lat: float | None = None
+    lng: float | None = None
     version: int = 1
     published_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+# A report still holding a reporter's contact: the retention scan's index covers these only.
+HOLDS_CONTACT = text(
+    "contact_name IS NOT NULL OR contact_phone IS NOT NULL OR contact_email IS NOT NULL")
+
+
+# A clock counted on weekdays for want of a calendar: the re-dating scan's index covers these.
+ESTIMATED = text("calendar_estimated")
 
 
 class Complaint(Table, table=True):
@@ -72,6 +107,13 @@ class Complaint(Table, table=True):
         Index("ix_complaints_community_page", "community_id", "created_at", "id"),
         Index("ix_complaints_routed_page", "routed_org", "created_at", "id"),
         Index("ix_complaints_assignee_page", "assignee_org", "created_at", "id"),
+        # "Nearby" looks for one category in a small box around a point.
+        Index("ix_complaints_nearby", "category", "lat", "lng"),
+        # The few clocks estimated for a year no calendar covered, re-dated at start-up.
+        Index("ix_complaints_estimated", "due_at", sqlite_where=ESTIMATED,
+              postgresql_where=ESTIMATED),
+        Index("ix_complaints_contact_due", "closed_at", sqlite_where=HOLDS_CONTACT,
+              postgresql_where=HOLDS_CONTACT),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -90,11 +132,26 @@ class Complaint(Table, table=True):
     contact_name: str | None = Field(default=None, max_length=100)
     contact_phone: str | None = Field(default=None, max_length=32)
     contact_email: str | None = Field(default=None, max_length=254)
+    contact_erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # Every access token of the report carries the generation it was issued in (claim
+    # `gen`); bumping it revokes them all (an erase request, a merge).
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     routed_org: str | None = Field(default=None, max_length=200)
     assignee_org: str | None = Field(default=None, max_length=200)
-    sla_hours: int
+    # The report's point (WGS84) when it has one: routing and "nearby" search by it.
+    lat: float | None = None
+    lng: float | None = None
+    # Residents who said "me too" (supporters, merged duplicates and their supporters).
+    supporters: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    duplicate_of: str | None = Field(default=None, max_length=64, index=True)
+    # The SLA clock: the category's period ("4h", "3wd"), the resolution deadline and the
+    # district escalation's, and whether a day of a year no calendar covers was guessed.
+    sla: str = Field(max_length=8)
     clock_started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     due_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    district_due_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    calendar_estimated: bool = Field(default=False,
+                                     sa_column_kwargs={"server_default": false()})
     escalation_level: str | None = Field(default=None, max_length=32)
     escalated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     next_escalation_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -128,4 +185,41 @@ class ComplaintStep(Table, table=True):
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+class ReportMedia(Table, table=True):
+    """A photo uploaded with an Open311 request (multipart `media`), stored re-encoded
+    without its metadata (`shared.uploads`); served at `/open311/v2/media/{id}`."""
+
+    __tablename__ = "report_media"
+
+    id: str = Field(primary_key=True, max_length=64)
+    complaint_id: str = Field(max_length=64, foreign_key="complaints.id", index=True)
+    content_type: str = Field(max_length=32)
+    width: int
+    height: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ContactView(Table, table=True):
+    """One display of a report's unmasked contact to a staff member: who, when, which report
+    (PIPL: access to personal data is recorded). Kept after the contact itself is erased."""
+
+    __tablename__ = "contact_views"
+    __table_args__ = (
+        Index("ix_contact_views_complaint", "complaint_id", "viewed_at", "id"),
+        Index("ix_contact_views_viewer", "viewer_sub", "viewed_at", "id"),
+        Index("ix_contact_views_page", "viewed_at", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    complaint_id: str = Field(max_length=64, foreign_key="complaints.id")
+    viewer_sub: str = Field(max_length=200)
+    viewer_org: str | None = Field(default=None, max_length=200)
+    viewer_roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    via: str = Field(max_length=20)
+    viewed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 METADATA = Table.metadata
+COMMUNITY_JURISDICTIONS = jurisdiction_table(METADATA)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.projects.config import ProjectsSettings
-from services.projects.service.planning import seed_communities
+from services.projects.service.communities import seed_communities
 from shared.events.topics import PROJECTS
 from shared.service import define_service
 

@@ -20,9 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import Literal
+from typing import Any, Literal, NoReturn
 
 from shared.errors import Conflict, Invalid
+from shared.geo import area_of
 
 __all__ = [
     "BATCH_DEADLINE",
@@ -47,6 +48,7 @@ __all__ = [
     "expected_percent",
     "inspection_outcome",
     "is_behind_schedule",
+    "parse_boundary",
     "require_status",
     "split_fiscal_funding",
     "start_unmet",
@@ -274,3 +276,59 @@ def expected_percent(planned_start: date, planned_end: date, at: datetime) -> in
 
 def is_behind_schedule(percent: int, expected: int, threshold: int) -> bool:
     return expected - percent > threshold
+
+
+# Community boundaries: GeoJSON (RFC 7946) Polygon or MultiPolygon in WGS84, [lng, lat].
+
+def _refuse_boundary(message: str) -> NoReturn:
+    raise Invalid(f"boundary: {message}", field="boundary")
+
+
+def _position(value: Any) -> list[float]:
+    numbers = isinstance(value, list) and all(
+        isinstance(c, int | float) and not isinstance(c, bool) for c in value)
+    if not numbers or len(value) not in (2, 3):
+        _refuse_boundary("a position is [longitude, latitude]")
+    return [float(value[0]), float(value[1])]
+
+
+def _ring(value: Any) -> list[list[float]]:
+    if not isinstance(value, list) or len(value) < 4:
+        _refuse_boundary("a linear ring has at least four positions")
+    ring = [_position(p) for p in value]
+    if ring[0] != ring[-1]:
+        _refuse_boundary("a linear ring must be closed (its last position repeats its first)")
+    return ring
+
+
+def _polygon(value: Any) -> list[list[list[float]]]:
+    if not isinstance(value, list) or not value:
+        _refuse_boundary("a polygon is a non-empty list of linear rings")
+    return [_ring(r) for r in value]
+
+
+def parse_boundary(value: Any) -> dict[str, Any]:
+    """A community boundary, checked and normalised (2D positions; a Feature unwrapped).
+
+    It must be a GeoJSON Polygon or MultiPolygon in WGS84 (`[lng, lat]`): closed rings of
+    at least four positions, within the longitude/latitude ranges, forming a valid area (no
+    self-intersection, holes inside their shell, no overlapping parts: `shared.geo.area_of`).
+    Anything else is 422 naming `boundary`.
+    """
+    if isinstance(value, dict) and value.get("type") == "Feature":
+        value = value.get("geometry")
+    if not isinstance(value, dict) or value.get("type") not in ("Polygon", "MultiPolygon"):
+        _refuse_boundary("must be a GeoJSON Polygon or MultiPolygon")
+    coordinates = value.get("coordinates")
+    if value["type"] == "Polygon":
+        clean: list[Any] = _polygon(coordinates)
+    elif isinstance(coordinates, list) and coordinates:
+        clean = [_polygon(p) for p in coordinates]
+    else:
+        _refuse_boundary("a MultiPolygon is a non-empty list of polygons")
+    boundary = {"type": value["type"], "coordinates": clean}
+    try:
+        area_of(boundary)
+    except ValueError as exc:
+        _refuse_boundary(str(exc))
+    return boundary

@@ -1,21 +1,32 @@
-"""What the projects service publishes: facts about a project, keyed by the project id.
+"""What the projects service publishes: facts about a project, keyed by the project id, and
+about a community (its jurisdiction, its boundary), keyed by the community id.
 
-Payloads carry ids and codes only (organisation ids, never people).
+Payloads carry ids, codes and geometry only (organisation ids, never people).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.config import NAME
-from services.projects.models import Project
-from shared.contracts.projects import ProjectParties
+from services.projects.models import Community, Project
+from shared.contracts.projects import CommunityBoundarySet, CommunityJurisdictionSet, ProjectParties
 from shared.events.catalog import EventData
+from shared.jurisdiction import Jurisdiction
 from shared.service import publish, source_of
 
-__all__ = ["SOURCE", "parties_of", "project_ref", "publish_fact"]
+__all__ = [
+    "SOURCE",
+    "boundary_set",
+    "jurisdiction_set",
+    "parties_of",
+    "project_ref",
+    "publish_community_fact",
+    "publish_fact",
+]
 
 SOURCE = source_of(NAME)
 
@@ -34,3 +45,24 @@ async def publish_fact(session: AsyncSession, project: Project, data: EventData,
                        at: datetime) -> None:
     """Stage `data`, which happened to `project` at `at`, in the caller's transaction."""
     await publish(session, data, subject=project.id, source=SOURCE, at=at)
+
+
+def jurisdiction_set(jurisdiction: Jurisdiction, set_at: datetime) -> CommunityJurisdictionSet:
+    """A community's offices (org ids) as set at `set_at`."""
+    return CommunityJurisdictionSet(
+        community_id=jurisdiction.community_id, district=jurisdiction.district,
+        district_bureau_org=jurisdiction.district_bureau_org,
+        subdistrict_org=jurisdiction.subdistrict_org, community_org=jurisdiction.community_org,
+        set_at=set_at)
+
+
+def boundary_set(community_id: str, boundary: dict[str, Any], set_at: datetime
+                 ) -> CommunityBoundarySet:
+    """A community's boundary (GeoJSON, WGS84) as set at `set_at`."""
+    return CommunityBoundarySet(community_id=community_id, boundary=boundary, set_at=set_at)
+
+
+async def publish_community_fact(session: AsyncSession, community: Community, data: EventData,
+                                 *, at: datetime) -> None:
+    """Stage `data`, which happened to `community` at `at`, keyed by the community id."""
+    await publish(session, data, subject=community.id, source=SOURCE, at=at)

@@ -6,7 +6,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, service_registry
@@ -39,13 +49,33 @@ def _money(nullable: bool = False) -> Any:
     return Field(default=None, sa_column=Column(Numeric(14, 2), nullable=nullable))
 
 
+def _org(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(String(64), nullable=nullable))
+
+
 class Community(Table, table=True):
+    """A pilot community, its jurisdiction (the offices responsible, org ids) and boundary.
+
+    The jurisdiction and boundary columns are null only until the seed sets the documented
+    defaults (a database created before they existed); `version` counts their changes.
+    """
+
     __tablename__ = "communities"
 
     id: str = Field(sa_column=Column(String(64), primary_key=True))
     name: str = Field(sa_column=Column(String(200), nullable=False))
     district: str = Field(sa_column=Column(String(100), nullable=False))
     batch_deadline: date
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False,
+                                                     server_default="1"))
+    district_code: str | None = _org()
+    district_bureau_org: str | None = _org()
+    subdistrict_org: str | None = _org()
+    community_org: str | None = _org()
+    jurisdiction_set_at: datetime | None = _utc(nullable=True)
+    # GeoJSON Polygon or MultiPolygon in WGS84, [lng, lat].
+    boundary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    boundary_set_at: datetime | None = _utc(nullable=True)
 
 
 class Survey(Table, table=True):

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
-from services.projects import domain
+from services.projects import access, domain
 from services.projects.models import (
     Attachment,
     Community,
@@ -22,6 +22,7 @@ from services.projects.schemas.planning import (
     FINDING_KINDS,
     CommunityPublic,
     Finding,
+    JurisdictionPublic,
     PlanPublic,
     ResidentOpinion,
     SurveyPublic,
@@ -61,7 +62,18 @@ CENT = Decimal("0.01")
 
 
 def community_public(community: Community) -> CommunityPublic:
-    return CommunityPublic.model_validate(community, from_attributes=True)
+    jurisdiction = access.jurisdiction_of(community)
+    return CommunityPublic(
+        id=community.id, name=community.name, district=community.district,
+        district_code=jurisdiction.district if jurisdiction else community.district_code,
+        batch_deadline=community.batch_deadline, version=community.version,
+        jurisdiction=None if jurisdiction is None else JurisdictionPublic(
+            district_bureau_org=jurisdiction.district_bureau_org,
+            subdistrict_org=jurisdiction.subdistrict_org,
+            community_org=jurisdiction.community_org),
+        jurisdiction_set_at=community.jurisdiction_set_at, boundary=community.boundary,
+        boundary_set_at=community.boundary_set_at,
+    )
 
 
 def survey_public(survey: Survey) -> SurveyPublic:

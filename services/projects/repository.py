@@ -4,11 +4,14 @@ Every row a use case changes, or decides on, is read here: locked with `load_for
 (`SELECT … FOR UPDATE`, so concurrent writers queue and the later ones decide on the
 committed state) and its `If-Match` checked on the locked row. Lock order, the same in every
 use case so two writers never wait on each other: a project before its plan and before its
-hidden works; a plan before its community's currently approved plan.
+hidden works; a plan before its community's currently approved plan. Who may act is decided
+on the locked row with its community's jurisdiction, read as committed (a community is only
+locked by the admin setting its jurisdiction or boundary).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -16,7 +19,7 @@ from sqlalchemy import Select, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.projects import domain
+from services.projects import access, domain
 from services.projects.access import Admit
 from services.projects.models import (
     Attachment,
@@ -31,15 +34,18 @@ from services.projects.models import (
     Survey,
 )
 from shared.db import insert_skipping_conflicts
+from shared.jurisdiction import Jurisdiction
 from shared.pagination import keyset_page
 from shared.repository import check_version, get_or_404, load_for_update
 
 __all__ = [
     "RowsPage",
     "add_attachment_once",
+    "add_missing_communities",
     "approved_plan_for_update",
     "communities_page",
-    "community_ids",
+    "community_for_update",
+    "community_jurisdiction",
     "existing_attachment_ids",
     "find_attachment",
     "find_plan_for_update",
@@ -65,6 +71,7 @@ __all__ = [
 _T = TypeVar("_T")
 RowsPage = tuple[list[_T], str | None]
 _ATTACHMENTS: Table = Attachment.__table__  # type: ignore[attr-defined]
+_COMMUNITIES: Table = Community.__table__  # type: ignore[attr-defined]
 
 
 # Reads.
@@ -89,19 +96,29 @@ async def find_attachment(session: AsyncSession, attachment_id: str) -> Attachme
     return await session.get(Attachment, attachment_id)
 
 
-async def community_ids(session: AsyncSession) -> set[str]:
-    return set((await session.scalars(select(col(Community.id)))).all())
+async def community_jurisdiction(session: AsyncSession, community_id: str
+                                 ) -> Jurisdiction | None:
+    """The offices of a community (None for a community this service does not have)."""
+    community = await session.get(Community, community_id)
+    return None if community is None else access.jurisdiction_of(community)
 
 
 # Loads for a write: locked, `If-Match` checked on the locked row.
 
+async def community_for_update(session: AsyncSession, community_id: str, *,
+                               if_match: str | None = None) -> Community:
+    return await load_for_update(session, Community, community_id, "community",
+                                 if_match=if_match)
+
+
 async def project_for_update(session: AsyncSession, project_id: str, *,
                              admit: Admit | None = None, if_match: str | None = None
                              ) -> Project:
-    """The project locked; `admit` (who may act) runs before the version check (403, 412)."""
+    """The project locked; `admit` (who may act, with the project's community's
+    jurisdiction) runs before the version check (403, 412)."""
     project = await load_for_update(session, Project, project_id, "project")
     if admit is not None:
-        admit(project)
+        admit(project, await community_jurisdiction(session, project.community_id))
     check_version(if_match, project.version)
     return project
 
@@ -111,9 +128,15 @@ async def find_project_for_update(session: AsyncSession, project_id: str) -> Pro
     return await session.get(Project, project_id, with_for_update=True, populate_existing=True)
 
 
-async def plan_for_update(session: AsyncSession, plan_id: str, *, if_match: str | None = None
-                          ) -> Plan:
-    return await load_for_update(session, Plan, plan_id, "plan", if_match=if_match)
+async def plan_for_update(session: AsyncSession, plan_id: str, *,
+                          admit: Callable[[Jurisdiction | None], None] | None = None,
+                          if_match: str | None = None) -> Plan:
+    """The plan locked; `admit` (with its community's jurisdiction) runs before If-Match."""
+    plan = await load_for_update(session, Plan, plan_id, "plan")
+    if admit is not None:
+        admit(await community_jurisdiction(session, plan.community_id))
+    check_version(if_match, plan.version)
+    return plan
 
 
 async def find_plan_for_update(session: AsyncSession, plan_id: str) -> Plan | None:
@@ -153,6 +176,12 @@ async def add_attachment_once(session: AsyncSession, digest: str, content_type: 
     inserted = await session.scalar(statement, {
         "id": digest, "content_type": content_type, "size": size, "created_at": now})
     return inserted is not None
+
+
+async def add_missing_communities(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the communities not there yet (`ON CONFLICT DO NOTHING`: replicas starting at
+    once insert each one once); existing rows are left as they are."""
+    await session.execute(insert_skipping_conflicts(session, _COMMUNITIES, "id"), rows)
 
 
 # Facts a use case decides on, read under its project's lock.

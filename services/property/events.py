@@ -28,6 +28,7 @@ def trial_fact(trial: Trial) -> dict[str, Any]:
         "compound_id": trial.compound_id,
         "community_id": trial.community_id,
         "provider_id": trial.provider_id,
+        "provider_org": trial.provider_org,
     }
 
 

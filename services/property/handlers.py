@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.property.models import COMMUNITY_JURISDICTIONS
 from services.property.service.compounds import record_candidates, record_complaint
 from shared.contracts.acceptance import AcceptancePassed
 from shared.contracts.complaints import ComplaintReceived
+from shared.contracts.projects import CommunityJurisdictionSet
 from shared.events.envelope import Event
 from shared.handlers import Consumes
+from shared.jurisdiction import record_published_jurisdiction
 
-__all__ = ["CONSUMES", "on_acceptance_passed", "on_complaint_received"]
+__all__ = ["CONSUMES", "on_acceptance_passed", "on_complaint_received", "on_jurisdiction_set"]
 
 CONSUMES = Consumes()
 
@@ -32,3 +35,10 @@ async def on_complaint_received(session: AsyncSession, data: ComplaintReceived,
         return
     await record_complaint(session, complaint_id=data.complaint_id,
                            compound_id=data.compound_id, occurred_at=data.occurred_at)
+
+
+@CONSUMES.event(CommunityJurisdictionSet)
+async def on_jurisdiction_set(session: AsyncSession, data: CommunityJurisdictionSet,
+                              event: Event) -> None:
+    """Keep the community's newest jurisdiction: its offices act there from now on."""
+    await record_published_jurisdiction(session, COMMUNITY_JURISDICTIONS, data)

@@ -10,8 +10,10 @@ from sqlalchemy import JSON, Column, Date, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, service_registry
+from shared.jurisdiction import jurisdiction_table
 
 __all__ = [
+    "COMMUNITY_JURISDICTIONS",
     "METADATA",
     "Assessment",
     "Ballot",
@@ -71,6 +73,8 @@ class Provider(Table, table=True):
     __tablename__ = "providers"
 
     id: str = Field(primary_key=True, max_length=32)
+    # The provider's organisation id, as its staff's tokens carry it (`org`).
+    org: str = Field(index=True, max_length=64)
     name: str = Field(max_length=200)
     license_no: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     created_at: datetime = _when()
@@ -83,6 +87,8 @@ class Trial(Table, table=True):
     compound_id: str = Field(foreign_key="compounds.id", index=True, max_length=32)
     community_id: str = Field(index=True, max_length=64)
     provider_id: str = Field(foreign_key="providers.id", max_length=32)
+    # The provider's org (a provider's org never changes): whose tokens act on the trial.
+    provider_org: str = Field(index=True, max_length=64)
     # Equals compound_id while the trial is active or extended, NULL otherwise: the unique
     # constraint enforces one running trial per compound on every backend.
     running_compound_id: str | None = Field(
@@ -191,3 +197,5 @@ class Candidate(Table, table=True):
 
 
 METADATA = Table.metadata
+# Projection of `community.jurisdiction_set`: which offices act for a community.
+COMMUNITY_JURISDICTIONS = jurisdiction_table(METADATA)

@@ -280,9 +280,13 @@ async def candidates_page(session: AsyncSession, community_id: str, *, limit: in
 
 
 async def trials_page(session: AsyncSession, *, compound_id: str | None,
-                      community_id: str | None, status: TrialStatus | None, limit: int,
-                      cursor: str | None) -> PageRows[Trial]:
+                      community_id: str | None, status: TrialStatus | None,
+                      provider_org: str | None, limit: int, cursor: str | None
+                      ) -> PageRows[Trial]:
+    """One page of trials, filtered; `provider_org`: only the trials of that provider org."""
     statement = select(Trial)
+    if provider_org is not None:
+        statement = statement.where(Trial.provider_org == provider_org)
     if compound_id is not None:
         statement = statement.where(Trial.compound_id == compound_id)
     if community_id is not None:
@@ -295,7 +299,6 @@ async def trials_page(session: AsyncSession, *, compound_id: str | None,
 
 async def assessments_page(session: AsyncSession, trial_id: str, *, limit: int,
                            cursor: str | None) -> PageRows[Assessment]:
-    await get_trial(session, trial_id)
     statement = select(Assessment).where(Assessment.trial_id == trial_id)
     return await keyset_page(session, statement, [Assessment.created_at, Assessment.id],  # type: ignore[list-item]
                              limit=limit, cursor=cursor)
@@ -304,7 +307,6 @@ async def assessments_page(session: AsyncSession, trial_id: str, *, limit: int,
 async def votes_page(session: AsyncSession, trial_id: str, *, limit: int, cursor: str | None
                      ) -> PageRows[tuple[Vote, int]]:
     """The trial's votes, each with how many ballots it has."""
-    await get_trial(session, trial_id)
     statement = select(Vote).where(Vote.trial_id == trial_id)
     votes, next_cursor = await keyset_page(session, statement, [Vote.opened_at, Vote.id],  # type: ignore[list-item]
                                            limit=limit, cursor=cursor)

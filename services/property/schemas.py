@@ -105,6 +105,7 @@ class RosterPublic(BaseModel):
 class ProviderCreate(BaseModel):
     model_config = _STRICT
 
+    org: Annotated[Id, Field(description="the provider's organisation id, as its tokens carry it")]
     name: Text
     license_no: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
@@ -114,6 +115,7 @@ class ProviderCreate(BaseModel):
 
 class ProviderPublic(BaseModel):
     id: str
+    org: str
     name: str
     license_no: str
     created_at: datetime
@@ -136,6 +138,7 @@ class TrialPublic(BaseModel):
     compound_id: str
     community_id: str
     provider_id: str
+    provider_org: str
     start: date
     end: date
     scope: str

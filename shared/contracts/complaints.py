@@ -16,11 +16,14 @@ __all__ = [
     "ComplaintAcknowledged",
     "ComplaintAssigned",
     "ComplaintClosed",
+    "ComplaintContactErased",
     "ComplaintEscalated",
     "ComplaintFact",
+    "ComplaintMerged",
     "ComplaintReceived",
     "ComplaintReopened",
     "ComplaintResolved",
+    "ComplaintSupported",
     "SiteBoardPublished",
 ]
 
@@ -28,7 +31,9 @@ Kind = Literal["complaint", "inquiry", "supervision"]
 ComplaintCategory = Literal[
     "noise", "dust", "safety", "quality", "access", "utility_outage", "property_service", "other"
 ]
-ComplaintStatus = Literal["received", "acknowledged", "assigned", "resolved", "closed", "reopened"]
+ComplaintStatus = Literal[
+    "received", "acknowledged", "assigned", "resolved", "closed", "reopened", "duplicate"
+]
 
 
 @event_type("site_board.published", topic=COMPLAINTS)
@@ -38,6 +43,9 @@ class SiteBoardPublished(EventData):
     project_id: str
     community_id: str | None = None
     published_at: datetime
+    # Where the site is (WGS84), when the board says: a public place, not a person's.
+    lat: float | None = None
+    lng: float | None = None
 
 
 class ComplaintFact(EventData):
@@ -92,3 +100,32 @@ class ComplaintClosed(ComplaintFact):
 @event_type("complaint.reopened", topic=COMPLAINTS)
 class ComplaintReopened(ComplaintFact):
     """The reporter reopened a resolved report."""
+
+
+@event_type("complaint.contact_erased", topic=COMPLAINTS)
+class ComplaintContactErased(EventData):
+    """A report's contact details were erased (PIPL art. 47): at the reporter's request, or
+    when the retention period after closing ran out. The report itself stays; this fact
+    carries ids and codes only, never what was erased."""
+
+    complaint_id: str
+    community_id: str | None = None
+    reason: Literal["reporter_request", "retention"]
+    erased_at: datetime
+
+
+@event_type("complaint.merged", topic=COMPLAINTS)
+class ComplaintMerged(ComplaintFact):
+    """Staff merged the report into another one on the same matter (并单): it is now a
+    `duplicate` and its reporter follows the surviving report."""
+
+    duplicate_of: str
+
+
+@event_type("complaint.supported", topic=COMPLAINTS)
+class ComplaintSupported(ComplaintFact):
+    """More residents stand behind the report: a "me too", or a duplicate merged into it
+    (`merged_from`, bringing its reporter and supporters). `supporters` is the new count."""
+
+    supporters: int
+    merged_from: str | None = None

@@ -6,7 +6,7 @@ Parties are organisation ids, never people. No names or phone numbers.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -15,6 +15,8 @@ from shared.events.topics import PROJECTS
 
 __all__ = [
     "Category",
+    "CommunityBoundarySet",
+    "CommunityJurisdictionSet",
     "ProjectAccepted",
     "ProjectApproved",
     "ProjectCancelled",
@@ -48,6 +50,8 @@ class ProjectParties(EventData):
     contractor: str
     supervisor: str | None = None
     pipeline: list[str] = Field(default_factory=list)
+    # The owners' representative org (业主委员会 / 业主代表): then only it signs as `owners`.
+    owners: str | None = None
 
 
 class _ProjectFact(EventData):
@@ -157,3 +161,30 @@ class ProjectPutIntoOperation(_ProjectFact):
 @event_type("project.cancelled", topic=PROJECTS)
 class ProjectCancelled(_ProjectFact):
     """A draft or approved project was cancelled."""
+
+
+@event_type("community.jurisdiction_set", topic=PROJECTS)
+class CommunityJurisdictionSet(EventData):
+    """A community's responsible offices were set (org ids only); every service enforces them.
+
+    Keyed by the community id.
+    """
+
+    community_id: str
+    district: str
+    district_bureau_org: str
+    subdistrict_org: str
+    community_org: str
+    set_at: datetime
+
+
+@event_type("community.boundary_set", topic=PROJECTS)
+class CommunityBoundarySet(EventData):
+    """A community's boundary was set: a GeoJSON Polygon or MultiPolygon in WGS84 ([lng, lat]).
+
+    Keyed by the community id. Complaints routes reports by location with it.
+    """
+
+    community_id: str
+    boundary: dict[str, Any]
+    set_at: datetime

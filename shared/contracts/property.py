@@ -38,6 +38,9 @@ class _TrialFact(EventData):
     compound_id: str
     community_id: str
     provider_id: str
+    # The provider's organisation id (its tokens' `org`): whom property complaints go to.
+    # Absent only from facts published before providers were registered with their org.
+    provider_org: str | None = None
 
 
 @event_type("property.trial_started", topic=PROPERTY)

@@ -7,9 +7,14 @@ from typing import Any
 
 from shared.contracts.complaints import ComplaintReceived
 from shared.contracts.projects import ProjectCompleted, ProjectParties, ProjectRectified
+from shared.jurisdiction import seeded_jurisdiction
 from tests.support import ServiceHarness
 
 COMMUNITY = "shentian"
+# The offices of COMMUNITY as seeded (siming-bureau, shentian-street, shentian).
+AREA = seeded_jurisdiction(COMMUNITY)
+assert AREA is not None
+OFFICES = {role: AREA.org_for(role) for role in ("district_bureau", "subdistrict", "community")}
 PROJECT = "proj-1"
 ORGS = {"builder": "org-builder", "designer": "org-design", "contractor": "org-build",
         "supervisor": "org-super"}
@@ -53,8 +58,8 @@ def party_auth(harness: ServiceHarness, party: str, *, sub: str | None = None
         return harness.auth("pipeline", org=party.removeprefix("pipeline:"), sub=sub)
     if party in ORGS:
         return harness.auth(party, org=ORGS[party], sub=sub)
-    if party == "community":
-        return harness.auth("community", org=COMMUNITY, sub=sub)
+    if party in OFFICES:
+        return harness.auth(party, org=OFFICES[party], sub=sub)
     return harness.auth(party, sub=sub)
 
 

@@ -292,17 +292,18 @@ class TestReading:
             acceptance.clock.advance(timedelta(minutes=1))
         seen: list[str] = []
         cursor = None
+        office = party_auth(acceptance, "subdistrict")
         while True:
             params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
             page = (await acceptance.client.get("/acceptances", params=params,
-                                                headers=acceptance.auth("subdistrict"))).json()
+                                                headers=office)).json()
             seen += [item["project_id"] for item in page["items"]]
             cursor = page["next_cursor"]
             if cursor is None:
                 break
         assert seen == [f"p-{index}" for index in range(5)]
         only = await acceptance.client.get("/acceptances", params={"project_id": "p-3"},
-                                           headers=acceptance.auth("district_bureau"))
+                                           headers=party_auth(acceptance, "district_bureau"))
         assert [item["project_id"] for item in only.json()["items"]] == ["p-3"]
 
     async def test_an_unknown_acceptance_is_404(self, acceptance: ServiceHarness) -> None:

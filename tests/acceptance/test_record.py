@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.acceptance.factories import EIGHT_PARTIES, open_acceptance, rectified, sign
+from tests.acceptance.factories import (
+    EIGHT_PARTIES,
+    open_acceptance,
+    party_auth,
+    rectified,
+    sign,
+)
 from tests.support import ServiceHarness
 
 XSS = "<script>alert('x')</script> & 裂缝"
@@ -30,7 +36,7 @@ async def failed_then_passed(acceptance: ServiceHarness) -> dict[str, Any]:
 
 async def verify(harness: ServiceHarness, acceptance_id: str) -> dict[str, Any]:
     response = await harness.client.get(f"/acceptances/{acceptance_id}/verify",
-                                        headers=harness.auth("district_bureau"))
+                                        headers=party_auth(harness, "district_bureau"))
     assert response.status_code == 200
     result: dict[str, Any] = response.json()
     return result
@@ -92,7 +98,7 @@ async def test_the_printable_record_escapes_every_user_string(
 ) -> None:
     response = await acceptance.client.get(
         f"/acceptances/{failed_then_passed['id']}/record.html",
-        headers=acceptance.auth("community"))
+        headers=party_auth(acceptance, "community"))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text

@@ -17,7 +17,29 @@ async def test_the_projects_contractor_publishes_and_the_event_says_only_when(
     [event] = await svc.published("site_board.published")
     assert event.subject == "p-1"
     assert event.data == {"project_id": "p-1", "community_id": "shentian",
-                          "published_at": "2026-03-02T09:00:00Z"}
+                          "published_at": "2026-03-02T09:00:00Z", "lat": None, "lng": None}
+
+
+async def test_a_board_may_say_where_the_site_is_and_the_event_carries_it(
+    svc: ServiceHarness,
+) -> None:
+    await known_project(svc)
+    location = {"lat": 24.478, "lng": 118.096}
+    response = await svc.client.put("/sites/p-1/board", json=board_body(location=location),
+                                    headers=svc.auth("contractor", org="acme"))
+    assert response.json()["location"] == location
+    assert (await svc.client.get("/sites/p-1/board")).json()["location"] == location
+    [event] = await svc.published("site_board.published")
+    assert (event.data["lat"], event.data["lng"]) == (24.478, 118.096)
+
+
+async def test_a_site_location_off_the_globe_is_refused(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    response = await svc.client.put("/sites/p-1/board",
+                                    json=board_body(location={"lat": 124.0, "lng": 118.0}),
+                                    headers=svc.auth("contractor", org="acme"))
+    assert response.status_code == 422
+    assert "lat" in response.text
 
 
 async def test_an_update_is_published_again_and_bumps_the_version(svc: ServiceHarness) -> None:
@@ -59,7 +81,7 @@ async def test_the_subdistrict_may_publish_before_the_project_is_known(
 ) -> None:
     response = await svc.client.put("/sites/p-9/board",
                                     json=board_body(community_id="dongdu"),
-                                    headers=svc.auth("subdistrict"))
+                                    headers=svc.auth("subdistrict", org="dongdu-street"))
     assert response.status_code == 201
     [event] = await svc.published("site_board.published")
     assert event.data["community_id"] == "dongdu"
@@ -68,7 +90,7 @@ async def test_the_subdistrict_may_publish_before_the_project_is_known(
 async def test_a_body_community_contradicting_the_project_is_422(svc: ServiceHarness) -> None:
     await known_project(svc)
     response = await svc.client.put("/sites/p-1/board", json=board_body(community_id="dongdu"),
-                                    headers=svc.auth("subdistrict"))
+                                    headers=svc.auth("subdistrict", org="shentian-street"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "community_id"
 
@@ -115,9 +137,9 @@ async def test_a_site_without_a_board_is_404(svc: ServiceHarness) -> None:
 async def test_boards_are_listed_per_community(svc: ServiceHarness) -> None:
     await known_project(svc)
     await known_project(svc, project_id="p-2", community_id="dongdu")
-    for project in ("p-1", "p-2"):
+    for project, office in (("p-1", "shentian-street"), ("p-2", "dongdu-street")):
         await svc.client.put(f"/sites/{project}/board", json=board_body(),
-                             headers=svc.auth("subdistrict"))
+                             headers=svc.auth("subdistrict", org=office))
     listed = (await svc.client.get("/sites", params={"community_id": "shentian"})).json()
     assert [b["project_id"] for b in listed["items"]] == ["p-1"]
     assert listed["items"][0]["liaison"]["phone"] == "138****5678"
@@ -133,7 +155,8 @@ async def test_an_if_match_on_the_first_publication_is_ignored(svc: ServiceHarne
 
 async def test_who_may_publish_is_decided_before_the_version(svc: ServiceHarness) -> None:
     await known_project(svc)
-    await svc.client.put("/sites/p-1/board", json=board_body(), headers=svc.auth("subdistrict"))
+    await svc.client.put("/sites/p-1/board", json=board_body(),
+                         headers=svc.auth("subdistrict", org="shentian-street"))
     rival = await svc.client.put("/sites/p-1/board", json=board_body(),
                                  headers={**svc.auth("contractor", org="rival"),
                                           "If-Match": "7"})

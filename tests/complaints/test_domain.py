@@ -15,6 +15,7 @@ from services.complaints.domain.contacts import (
     normalise_phone,
 )
 from shared.errors import Conflict
+from shared.workdays import CITY_TZ, WorkingCalendar
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -103,14 +104,39 @@ def test_a_closed_report_allows_nothing() -> None:
     assert workflow.allowed_actions("closed") == []
 
 
-def test_deadline_is_the_category_hours_after_the_clock_starts() -> None:
-    assert workflow.resolution_deadline(T0, 4) == T0 + timedelta(hours=4)
+def test_an_hours_clock_ends_its_hours_after_it_starts_and_the_district_a_period_later(
+) -> None:
+    clock = workflow.start_sla_clock(WorkingCalendar(), T0, "4h")
+    assert clock == workflow.SlaClock(due_at=T0 + timedelta(hours=4),
+                                      district_due_at=T0 + timedelta(hours=8), estimated=False)
+
+
+def test_a_working_day_clock_gives_the_district_twice_the_working_days() -> None:
+    # Mon 2 Mar 2026 17:00 Beijing: 3 working days end with Thu 5 Mar, 6 with Tue 10 Mar.
+    clock = workflow.start_sla_clock(WorkingCalendar(), T0, "3wd")
+    assert clock.due_at == datetime(2026, 3, 6, tzinfo=CITY_TZ)
+    assert clock.district_due_at == datetime(2026, 3, 11, tzinfo=CITY_TZ)
+    assert not clock.estimated
+
+
+@pytest.mark.parametrize(("sla", "text"), [("4h", "4 hours"), ("1h", "1 hour"),
+                                           ("1wd", "1 working day"), ("3wd", "3 working days")])
+def test_periods_read_as_residents_say_them(sla: str, text: str) -> None:
+    assert workflow.describe_sla(sla) == text
+
+
+def test_an_open_report_may_be_merged_as_a_duplicate_and_then_allows_nothing() -> None:
+    assert workflow.next_status("assigned", "merge") == "duplicate"
+    assert "merge" in workflow.allowed_actions("received")
+    assert workflow.allowed_actions("duplicate") == []
+    with pytest.raises(Conflict):
+        workflow.next_status("closed", "merge")
 
 
 def _due(now: datetime, level: str | None = None, status: str = "assigned"
          ) -> list[workflow.EscalationLevel]:
     return workflow.due_escalations(status=status, level=level, due_at=T0 + timedelta(hours=4),
-                                  sla_hours=4, now=now)
+                                    district_due_at=T0 + timedelta(hours=8), now=now)
 
 
 def test_nothing_escalates_before_the_deadline() -> None:
@@ -134,16 +160,16 @@ def test_each_level_happens_once() -> None:
     assert _due(T0 + timedelta(days=9), level="district_department") == []
 
 
-@pytest.mark.parametrize("status", ["resolved", "closed"])
-def test_resolved_or_closed_reports_never_escalate(status: str) -> None:
+@pytest.mark.parametrize("status", ["resolved", "closed", "duplicate"])
+def test_resolved_closed_or_merged_reports_never_escalate(status: str) -> None:
     assert _due(T0 + timedelta(days=9), status=status) == []
 
 
 def test_next_escalation_follows_the_level() -> None:
-    due = T0 + timedelta(hours=4)
-    assert workflow.next_escalation_at(None, due, 4) == due
-    assert workflow.next_escalation_at("subdistrict", due, 4) == due + timedelta(hours=4)
-    assert workflow.next_escalation_at("district_department", due, 4) is None
+    due, district = T0 + timedelta(hours=4), T0 + timedelta(hours=8)
+    assert workflow.next_escalation_at(None, due, district) == due
+    assert workflow.next_escalation_at("subdistrict", due, district) == district
+    assert workflow.next_escalation_at("district_department", due, district) is None
 
 
 def test_tracking_codes_are_short_and_unambiguous() -> None:

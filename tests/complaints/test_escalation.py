@@ -60,7 +60,7 @@ async def test_a_resolved_report_is_not_escalated(svc: ServiceHarness) -> None:
     await known_project(svc)
     receipt = await file(svc, category="safety")
     path = f"/complaints/{receipt['id']}"
-    staff = svc.auth("subdistrict")
+    staff = svc.auth("subdistrict", org="shentian-street")
     await svc.client.post(f"{path}/acknowledge", headers=staff)
     await svc.client.post(f"{path}/assign", json={}, headers=staff)
     await svc.client.post(f"{path}/resolve", json={"resolution": "fenced"}, headers=staff)
@@ -83,7 +83,7 @@ async def test_a_reopened_report_gets_a_fresh_clock(svc: ServiceHarness) -> None
     await known_project(svc)
     receipt = await file(svc, category="safety")
     path = f"/complaints/{receipt['id']}"
-    staff = svc.auth("subdistrict")
+    staff = svc.auth("subdistrict", org="shentian-street")
     await svc.client.post(f"{path}/acknowledge", headers=staff)
     await svc.client.post(f"{path}/assign", json={}, headers=staff)
     await svc.client.post(f"{path}/resolve", json={"resolution": "fenced"}, headers=staff)
@@ -126,7 +126,7 @@ async def test_a_report_resolved_after_the_scan_saw_it_is_skipped_on_its_lock(
     await known_project(svc)
     receipt = await file(svc, category="safety")
     svc.clock.advance(timedelta(hours=5))
-    path, staff = f"/complaints/{receipt['id']}", svc.auth("subdistrict")
+    path, staff = f"/complaints/{receipt['id']}", svc.auth("subdistrict", org="shentian-street")
     for step, body in (("acknowledge", None), ("assign", {}), ("resolve", {"resolution": "ok"})):
         assert (await svc.client.post(f"{path}/{step}", json=body, headers=staff)).is_success
 

@@ -14,7 +14,7 @@ async def test_a_created_project_routes_its_reports_to_the_contractor(
     await known_project(svc, contractor="builders-inc")
     receipt = await file(svc)
     report = await svc.client.get(f"/complaints/{receipt['id']}",
-                                  headers=svc.auth("community"))
+                                  headers=svc.auth("community", org="shentian"))
     assert report.json()["routed_org"] == "builders-inc"
 
 
@@ -31,7 +31,8 @@ async def test_an_ended_trial_stops_routing_to_the_provider(svc: ServiceHarness)
                                          reason="vote failed"), subject="t-1")
     receipt = await file(svc, category="property_service", project_id=None,
                          compound_id="cmp-1")
-    report = await svc.client.get(f"/complaints/{receipt['id']}", headers=svc.auth("community"))
+    report = await svc.client.get(f"/complaints/{receipt['id']}",
+                                  headers=svc.auth("community", org="dongdu"))
     assert report.json()["routed_org"] is None
     assert report.json()["community_id"] == "dongdu"
 
@@ -42,7 +43,8 @@ async def test_a_converted_contract_keeps_the_provider(svc: ServiceHarness) -> N
         fee_cny_per_m2="1.20", households=80), subject="t-1")
     receipt = await file(svc, category="property_service", project_id=None,
                          compound_id="cmp-2")
-    report = await svc.client.get(f"/complaints/{receipt['id']}", headers=svc.auth("community"))
+    report = await svc.client.get(f"/complaints/{receipt['id']}",
+                                  headers=svc.auth("community", org="dongdu"))
     assert report.json()["routed_org"] == "prov-2"
 
 
@@ -53,7 +55,8 @@ async def test_a_late_trial_end_does_not_unseat_the_new_provider(svc: ServiceHar
                                          reason="ended"), subject="t-1")
     receipt = await file(svc, category="property_service", project_id=None,
                          compound_id="cmp-1")
-    report = await svc.client.get(f"/complaints/{receipt['id']}", headers=svc.auth("community"))
+    report = await svc.client.get(f"/complaints/{receipt['id']}",
+                                  headers=svc.auth("community", org="dongdu"))
     assert report.json()["routed_org"] == "prov-new"
 
 

@@ -39,7 +39,7 @@ async def _assigned(svc: ServiceHarness, **overrides: Any) -> str:
     report = (await file(svc, **overrides))["id"]
     for step, body in (("acknowledge", None), ("assign", {})):
         response = await svc.client.post(f"/complaints/{report}/{step}", json=body,
-                                         headers=svc.auth("subdistrict"))
+                                         headers=svc.auth("subdistrict", org="shentian-street"))
         assert response.status_code == 200, response.text
     return str(report)
 
@@ -54,7 +54,7 @@ async def test_a_report_resolved_many_times_at_once_is_resolved_once(
     report = await _assigned(on_postgres)
     responses = await asyncio.gather(*(
         on_postgres.client.post(f"/complaints/{report}/resolve", json={"resolution": "done"},
-                                headers=on_postgres.auth("subdistrict"))
+                                headers=on_postgres.auth("subdistrict", org="shentian-street"))
         for _ in range(CONTENDERS)))
     assert _statuses(responses) == [200] + [409] * (CONTENDERS - 1)
     assert len(await on_postgres.published("complaint.resolved")) == 1
@@ -62,7 +62,7 @@ async def test_a_report_resolved_many_times_at_once_is_resolved_once(
 
 async def test_one_if_match_admits_one_board_replacement(on_postgres: ServiceHarness) -> None:
     await known_project(on_postgres)
-    headers = on_postgres.auth("subdistrict")
+    headers = on_postgres.auth("subdistrict", org="shentian-street")
     await on_postgres.client.put("/sites/p-1/board", json=board_body(), headers=headers)
     responses = await asyncio.gather(*(
         on_postgres.client.put("/sites/p-1/board", json=board_body(hotline=f"1234{i % 10}"),
@@ -76,7 +76,7 @@ async def test_first_publications_at_once_make_one_board(on_postgres: ServiceHar
     await known_project(on_postgres)
     responses = await asyncio.gather(*(
         on_postgres.client.put("/sites/p-1/board", json=board_body(),
-                               headers=on_postgres.auth("subdistrict"))
+                               headers=on_postgres.auth("subdistrict", org="shentian-street"))
         for _ in range(CONTENDERS)))
     assert _statuses(responses) == [200] * (CONTENDERS - 1) + [201]
     board = (await on_postgres.client.get("/sites/p-1/board")).json()
@@ -88,7 +88,7 @@ async def test_a_scan_waiting_on_a_resolve_does_not_escalate_the_resolved_report
 ) -> None:
     report = await _assigned(on_postgres, category="safety")
     on_postgres.clock.advance(timedelta(hours=5))
-    staff = Principal(sub="officer", roles=frozenset({"subdistrict"}))
+    staff = Principal(sub="officer", roles=frozenset({"subdistrict"}), org="shentian-street")
     db, now = on_postgres.ctx.db, on_postgres.clock.now()
 
     async def scan() -> int:

@@ -17,7 +17,6 @@ from services.complaints.app import DEFINITION as COMPLAINTS
 from services.complaints.service.escalation import escalate_overdue
 from services.projects.app import DEFINITION as PROJECTS
 from services.projects.config import ProjectsSettings
-from services.property.app import DEFINITION as PROPERTY
 from shared.bus.base import IncomingMessage
 from shared.clock import FrozenClock
 from shared.contracts.acceptance import AcceptanceFailed, AcceptancePassed
@@ -70,7 +69,7 @@ async def drive_projects(tmp_path: Path) -> list[IncomingMessage]:
         await h.deliver(AcceptancePassed(**verdict, round=2), subject="acc-1")
         await prj.post(h, f"{path}/operate", prj.builder(h))
         draft = await prj.draft_project(h)
-        await prj.post(h, f"/projects/{draft['id']}/cancel", h.auth("subdistrict"))
+        await prj.post(h, f"/projects/{draft['id']}/cancel", prj.subdistrict(h))
         return await wire_records(h)
 
 
@@ -103,7 +102,7 @@ async def drive_complaints(tmp_path: Path) -> list[IncomingMessage]:
         await ok(await h.client.put("/sites/p-1/board", json=cmp.board_body(),
                                     headers=h.auth("contractor", org="acme")))
         receipt = await cmp.file(h)
-        path, staff = f"/complaints/{receipt['id']}", h.auth("subdistrict")
+        path, staff = f"/complaints/{receipt['id']}", h.auth("subdistrict", org="shentian-street")
         reporter, assignee = cmp.bearer(receipt["access_token"]), h.auth("contractor", org="acme")
         await ok(await h.client.post(f"{path}/acknowledge", headers=staff))
         await ok(await h.client.post(f"{path}/assign", json={}, headers=staff))
@@ -115,7 +114,13 @@ async def drive_complaints(tmp_path: Path) -> list[IncomingMessage]:
                                      headers=assignee))
         await ok(await h.client.post(f"{path}/confirm", json={"satisfaction": 4},
                                      headers=reporter))
+        erased = await h.client.delete(f"{path}/contact", headers=reporter)
+        assert erased.status_code == 204, erased.text
         await cmp.file(h, category="safety")
+        survivor, duplicate = await cmp.file(h), await cmp.file(h)
+        await ok(await h.client.post(f"/complaints/{survivor['id']}/supporters"))
+        await ok(await h.client.post(f"/complaints/{duplicate['id']}/merge",
+                                     json={"into": survivor["id"]}, headers=h.auth("admin")))
         h.clock.advance(timedelta(hours=5))
         async with h.ctx.db.transaction() as session:
             assert await escalate_overdue(session, h.clock.now()) == 1
@@ -139,7 +144,7 @@ async def vote(h: ServiceHarness, trial: dict[str, Any], choice: str) -> None:
 
 
 async def drive_property(tmp_path: Path) -> list[IncomingMessage]:
-    async with running_service(PROPERTY, tmp_path, clock=FrozenClock(prp.NOW)) as h:
+    async with prp.property_service(tmp_path) as h:
         converted = await prp.running_trial(h)
         await prp.create(h, f"/trials/{converted['id']}/assessments",
                          {"period": "2026-02", "scores": {"cleaning": 90}}, "community")

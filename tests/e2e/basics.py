@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from shared.jurisdiction import seeded_jurisdiction
 from tests.support import eventually as poll_until
 
 __all__ = ["BUILDER", "COMMUNITY", "CONTRACTOR", "LAGGING_COMMUNITY", "Actors", "Run", "SuiteHost",
@@ -58,6 +59,10 @@ class Actors:
         self._run = run
 
     def headers(self, role: str, org: str | None = None, **extra: str) -> dict[str, str]:
+        """An office (district bureau, sub-district, community) is COMMUNITY's unless `org`
+        names another: offices act only in their own area."""
+        if org is None and (area := seeded_jurisdiction(COMMUNITY)) is not None:
+            org = area.org_for(role)
         token = self._host.token(role, org=org, sub=f"{role}-{org or 'staff'}")
         self._run.tokens.append(token)
         return {"Authorization": f"Bearer {token}", **extra}

@@ -124,7 +124,8 @@ async def interim_service(host: SuiteHost, who: Actors, run: Run, compound_id: s
 
     await eventually(offered, "acceptance.passed offers the unmanaged compound")
     provider = await call(property_, "POST", "/providers", who.headers("subdistrict"),
-                          {"name": "Harbour Property Services", "license_no": "XM-2025-0042"})
+                          {"org": "harbour-pm", "name": "Harbour Property Services",
+                           "license_no": "XM-2025-0042"})
     today = datetime.now(UTC).date()
     trial = await call(property_, "POST", "/trials", who.headers("subdistrict"),
                        {"compound_id": compound_id, "provider_id": provider["id"],

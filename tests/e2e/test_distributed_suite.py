@@ -19,7 +19,7 @@ async def test_a_killed_service_comes_back_on_its_port_with_its_data(
 ) -> None:
     async with DistributedSuite(services=["projects"], bootstrap=kafka_bootstrap,
                                 log_dir=tmp_path) as suite:
-        headers = {"Authorization": f"Bearer {suite.token('subdistrict')}"}
+        headers = {"Authorization": f"Bearer {suite.token('subdistrict', org='dongdu-street')}"}
         async with httpx.AsyncClient(base_url=suite.url("projects")) as client:
             plan = await client.post("/communities/dongdu/plans", headers=headers,
                                      json={"title": "One plan", "summary": "the list"})
@@ -45,4 +45,5 @@ def test_the_test_clock_is_shifted_and_refused_in_production(
     assert isinstance(clock, OffsetClock) and clock.offset == timedelta(hours=1)
     with pytest.raises(SystemExit, match="test-only"):
         _test_clock(SuiteSettings(environment="production",
-                                  auth_jwt_secret="a-real-production-secret-of-32-chars!"))
+                                  auth_jwt_secret="a-real-production-secret-of-32-chars!",
+                                  auth_report_token_secret="another-production-secret-32-chars"))

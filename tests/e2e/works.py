@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from shared.jurisdiction import seeded_jurisdiction
 from tests.e2e.basics import (
     BUILDER,
     CONTRACTOR,
@@ -58,13 +59,19 @@ def progress_body(percent: int, milestone: str) -> dict[str, Any]:
             "reported_at": datetime.now(UTC).isoformat()}
 
 
+def office(community_id: str, role: str) -> str | None:
+    """The seeded org of `role`'s office in the community (offices act in their own area)."""
+    area = seeded_jurisdiction(community_id)
+    return area.org_for(role) if area else None
+
+
 async def approved_plan(host: SuiteHost, who: Actors, community_id: str) -> str:
     projects = host.client("projects")
     plan = await call(projects, "POST", f"/communities/{community_id}/plans",
-                      who.headers("subdistrict"),
+                      who.headers("subdistrict", office(community_id, "subdistrict")),
                       {"title": "One community, one plan", "summary": "the project list"})
     await call(projects, "POST", f"/plans/{plan['id']}/approve",
-               who.headers("district_bureau"))
+               who.headers("district_bureau", office(community_id, "district_bureau")))
     return str(plan["id"])
 
 
@@ -78,7 +85,7 @@ async def approved_project(host: SuiteHost, who: Actors, community_id: str, star
     assert project["funding"]["city_fiscal_cny"] == project["funding"]["district_fiscal_cny"]
     project_id = str(project["id"])
     await call(projects, "POST", f"/projects/{project_id}/approve",
-               who.headers("district_bureau"))
+               who.headers("district_bureau", office(community_id, "district_bureau")))
     await call(projects, "POST", f"/projects/{project_id}/construction-plan",
                who.headers("contractor", CONTRACTOR), CONSTRUCTION_PLAN)
     return project_id

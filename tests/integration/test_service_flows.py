@@ -80,7 +80,8 @@ async def test_complaint_events_on_kafka_carry_no_phone_number_or_name(
     async with on_kafka(COMPLAINTS, tmp_path, database_url=pg_url, bootstrap=kafka_bootstrap,
                         namespace=namespace, clock=FrozenClock(datetime(2026, 3, 2, tzinfo=UTC)),
                         rate_limit="1000/minute") as h:
-        board = await h.client.put("/sites/p-9/board", headers=h.auth("subdistrict"), json={
+        board = await h.client.put("/sites/p-9/board", headers=h.auth(
+            "subdistrict", org="shentian-street"), json={
             "community_id": "shentian", "hotline": "0592-5551234",
             "liaison": {"name": liaison, "phone": liaison_phone}})
         assert board.status_code in (200, 201), board.text
@@ -90,7 +91,7 @@ async def test_complaint_events_on_kafka_carry_no_phone_number_or_name(
             "contact": {"name": name, "phone": phone}, "anonymous": False})
         assert filed.status_code == 201, filed.text
         complaint_id = filed.json()["id"]
-        staff = h.auth("subdistrict")
+        staff = h.auth("subdistrict", org="shentian-street")
         for step, body in [("acknowledge", None), ("assign", {"assignee_org": "acme"}),
                            ("resolve", {"resolution": "Night work stopped"})]:
             response = await h.client.post(f"/complaints/{complaint_id}/{step}", json=body,
@@ -117,7 +118,7 @@ async def test_acceptance_passed_on_kafka_leads_to_a_trial_a_vote_and_higher_cov
     clock = FrozenClock(datetime(2026, 3, 10, 2, 0, tzinfo=UTC))
     async with on_kafka(PROPERTY, tmp_path, database_url=pg_url, bootstrap=kafka_bootstrap,
                         namespace=namespace, clock=clock) as h:
-        staff = h.auth("subdistrict")
+        staff = h.auth("subdistrict", org="shentian-street")  # shentian's, as seeded
         compound = (await h.client.post("/compounds", json=compound_body(households=100),
                                         headers=staff)).json()
         await produce(kafka_bootstrap, namespace, AcceptancePassed(
@@ -134,7 +135,8 @@ async def test_acceptance_passed_on_kafka_leads_to_a_trial_a_vote_and_higher_cov
         trial = (await h.client.post("/trials", json=trial_body(compound["id"], provider["id"]),
                                      headers=staff)).json()
         units = [{"owner_id": f"R-{i}", "area_m2": "80"} for i in range(6)]
-        vote = await h.client.post(f"/trials/{trial['id']}/votes", headers=h.auth("community"),
+        vote = await h.client.post(f"/trials/{trial['id']}/votes",
+                                   headers=h.auth("community", org="shentian"),
                                    json={"owners": units, "closes_at": "2026-03-24T00:00:00Z"})
         assert vote.status_code == 201, vote.text
         vote_id = vote.json()["id"]

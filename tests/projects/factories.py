@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.contracts.complaints import SiteBoardPublished
+from shared.jurisdiction import seeded_jurisdiction
 from tests.support import ServiceHarness
 
 START = datetime(2022, 3, 1, 8, 0, tzinfo=UTC)
@@ -15,8 +16,19 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 64
 PDF = b"%PDF-1.7\n" + b"\x02" * 64
 
 
-def bureau(h: ServiceHarness) -> dict[str, str]:
-    return h.auth("district_bureau", org="bureau-siming")
+def office(h: ServiceHarness, role: str, community_id: str = "dongdu") -> dict[str, str]:
+    """A district bureau, sub-district or community office of `community_id` (seeded orgs)."""
+    jurisdiction = seeded_jurisdiction(community_id)
+    assert jurisdiction is not None, community_id
+    return h.auth(role, org=jurisdiction.org_for(role))
+
+
+def bureau(h: ServiceHarness, community_id: str = "dongdu") -> dict[str, str]:
+    return office(h, "district_bureau", community_id)
+
+
+def subdistrict(h: ServiceHarness, community_id: str = "dongdu") -> dict[str, str]:
+    return office(h, "subdistrict", community_id)
 
 
 def builder(h: ServiceHarness, org: str = BUILDER) -> dict[str, str]:
@@ -84,10 +96,11 @@ def progress_body(percent: int, **overrides: Any) -> dict[str, Any]:
 async def approved_plan(h: ServiceHarness, community_id: str = "dongdu") -> str:
     created = await h.client.post(f"/communities/{community_id}/plans",
                                   json={"title": "One plan", "summary": "the project list"},
-                                  headers=h.auth("subdistrict"))
+                                  headers=subdistrict(h, community_id))
     assert created.status_code == 201, created.text
     plan_id: str = created.json()["id"]
-    approved = await h.client.post(f"/plans/{plan_id}/approve", headers=bureau(h))
+    approved = await h.client.post(f"/plans/{plan_id}/approve",
+                                   headers=bureau(h, community_id))
     assert approved.status_code == 200, approved.text
     return plan_id
 
@@ -117,7 +130,8 @@ async def publish_site_board(h: ServiceHarness, project_id: str) -> None:
 
 async def ready_to_start(h: ServiceHarness, **overrides: Any) -> str:
     project_id: str = (await draft_project(h, **overrides))["id"]
-    await post(h, f"/projects/{project_id}/approve", bureau(h))
+    await post(h, f"/projects/{project_id}/approve",
+               bureau(h, overrides.get("community_id", "dongdu")))
     await post(h, f"/projects/{project_id}/construction-plan", contractor(h),
                construction_plan_body())
     await publish_site_board(h, project_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.projects.factories import approved_plan, bureau, survey_body
+from tests.projects.factories import approved_plan, bureau, office, subdistrict, survey_body
 from tests.support import ServiceHarness
 
 
@@ -23,7 +23,7 @@ async def test_one_community_shows_its_name_and_district(svc: ServiceHarness) ->
 
 async def test_a_survey_lists_with_counts_per_finding_kind(svc: ServiceHarness) -> None:
     created = await svc.client.post("/communities/dongdu/surveys", json=survey_body(),
-                                    headers=svc.auth("subdistrict"))
+                                    headers=subdistrict(svc))
     assert created.status_code == 201, created.text
     page = (await svc.client.get("/communities/dongdu/surveys",
                                  headers=svc.auth("dashboard"))).json()
@@ -39,7 +39,7 @@ async def test_a_survey_with_an_unknown_kind_is_422_naming_the_field(svc: Servic
                                                                       ) -> None:
     body = survey_body(findings=[{"kind": "ufo_sighting", "summary": "x"}])
     response = await svc.client.post("/communities/dongdu/surveys", json=body,
-                                      headers=svc.auth("community"))
+                                      headers=office(svc, "community"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "findings.0.kind"
 
@@ -53,7 +53,7 @@ async def test_surveys_need_a_token_and_the_right_role(svc: ServiceHarness) -> N
 
 async def test_a_survey_of_an_unknown_community_is_404(svc: ServiceHarness) -> None:
     response = await svc.client.post("/communities/atlantis/surveys", json=survey_body(),
-                                     headers=svc.auth("subdistrict"))
+                                     headers=subdistrict(svc))
     assert response.status_code == 404
 
 
@@ -69,9 +69,9 @@ async def test_a_new_approval_supersedes_the_previous_plan(svc: ServiceHarness) 
 async def test_only_the_district_bureau_approves_plans(svc: ServiceHarness) -> None:
     plan = (await svc.client.post("/communities/dongdu/plans",
                                   json={"title": "p", "summary": "s"},
-                                  headers=svc.auth("community"))).json()
+                                  headers=office(svc, "community"))).json()
     response = await svc.client.post(f"/plans/{plan['id']}/approve",
-                                     headers=svc.auth("subdistrict"))
+                                     headers=subdistrict(svc))
     assert response.status_code == 403
 
 
@@ -84,7 +84,7 @@ async def test_an_approved_plan_cannot_be_approved_again(svc: ServiceHarness) ->
 async def test_plan_approval_with_a_stale_version_is_412(svc: ServiceHarness) -> None:
     plan = (await svc.client.post("/communities/dongdu/plans",
                                   json={"title": "p", "summary": "s"},
-                                  headers=svc.auth("community"))).json()
+                                  headers=office(svc, "community"))).json()
     response = await svc.client.post(f"/plans/{plan['id']}/approve",
                                      headers={**bureau(svc), "If-Match": "7"})
     assert response.status_code == 412
@@ -99,6 +99,6 @@ async def test_more_residents_in_favour_than_asked_is_422(svc: ServiceHarness) -
     opinion = {"topic": "t", "summary": "s", "respondents": 10, "in_favour": 11}
     response = await svc.client.post("/communities/dongdu/surveys",
                                      json=survey_body(resident_opinions=[opinion]),
-                                     headers=svc.auth("subdistrict"))
+                                     headers=subdistrict(svc))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "resident_opinions.0.in_favour"

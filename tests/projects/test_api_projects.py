@@ -18,6 +18,7 @@ from tests.projects.factories import (
     project_body,
     publish_site_board,
     ready_to_start,
+    subdistrict,
     supervisor,
     under_construction,
 )
@@ -99,7 +100,7 @@ class TestCreate:
         assert response.status_code == 401
 
     async def test_staff_may_create_for_a_named_builder(self, svc: ServiceHarness) -> None:
-        response = await create(svc, headers=svc.auth("subdistrict"))
+        response = await create(svc, headers=subdistrict(svc))
         assert response.status_code == 201
 
 
@@ -288,7 +289,7 @@ class TestLifecycle:
 
     async def test_cancel_from_draft_and_not_after_start(self, svc: ServiceHarness) -> None:
         project = await draft_project(svc)
-        cancelled = await post(svc, f"/projects/{project['id']}/cancel", svc.auth("subdistrict"))
+        cancelled = await post(svc, f"/projects/{project['id']}/cancel", subdistrict(svc))
         assert cancelled["status"] == "cancelled"
         running = await under_construction(svc)
         response = await svc.client.post(f"/projects/{running}/cancel", headers=builder(svc))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from tests.property.conftest import (
     compound_body,
     create,
+    office,
     provider_body,
     running_trial,
     trial_body,
@@ -44,7 +45,8 @@ class TestCompounds:
         for name in ("a", "b", "c"):
             await create(prop, "/compounds", compound_body(name=name))
             prop.clock.advance(timedelta(seconds=1))
-        await create(prop, "/compounds", compound_body(community_id="dongdu"))
+        await create(prop, "/compounds", compound_body(community_id="dongdu"),
+                     org=office("subdistrict", "dongdu"))
         first = (await prop.client.get("/compounds?community_id=shentian&limit=2",
                                        headers=prop.auth("dashboard"))).json()
         assert [c["name"] for c in first["items"]] == ["a", "b"]

@@ -11,7 +11,7 @@ from services.property.models import Candidate
 from shared.consumer import Outcome
 from shared.contracts.acceptance import AcceptancePassed
 from shared.contracts.complaints import ComplaintCategory, ComplaintReceived
-from tests.property.conftest import NOW, compound_body, create, running_trial
+from tests.property.conftest import NOW, compound_body, create, office, running_trial
 from tests.support import ServiceHarness
 
 
@@ -43,7 +43,8 @@ class TestAcceptancePassed:
         await create(prop, "/compounds", compound_body(name="managed",
                                                        has_property_management=True))
         await running_trial(prop)
-        await create(prop, "/compounds", compound_body(community_id="dongdu"))
+        await create(prop, "/compounds", compound_body(community_id="dongdu"),
+                     org=office("subdistrict", "dongdu"))
         outcome = await prop.deliver(acceptance_passed(), subject="acc-1")
         assert outcome is Outcome.APPLIED
         [only] = await candidates(prop)
@@ -72,7 +73,7 @@ class TestAcceptancePassed:
             self, prop: ServiceHarness) -> None:
         c = await create(prop, "/compounds", compound_body())
         await prop.deliver(acceptance_passed(), subject="acc-1")
-        p = await create(prop, "/providers", {"name": "P", "license_no": "L-1"})
+        p = await create(prop, "/providers", {"org": "p-org", "name": "P", "license_no": "L-1"})
         await create(prop, "/trials", {"compound_id": c["id"], "provider_id": p["id"],
                                        "start": "2026-03-01", "end": "2027-02-28",
                                        "scope": "cleaning", "monthly_subsidy_cny": "100",

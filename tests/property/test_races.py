@@ -16,11 +16,16 @@ from typing import Any
 import httpx
 import pytest
 
-from services.property.app import DEFINITION
 from services.property.config import PropertySettings
-from shared.clock import FrozenClock
-from tests.property.conftest import NOW, compound_body, create, provider_body, running_trial
-from tests.support import ServiceHarness, running_service
+from tests.property.conftest import (
+    NOW,
+    compound_body,
+    create,
+    property_service,
+    provider_body,
+    running_trial,
+)
+from tests.support import ServiceHarness
 
 COPIES = 12
 UNITS = [{"owner_id": f"R-{n}", "area_m2": "100"} for n in range(1, 5)]
@@ -28,8 +33,7 @@ UNITS = [{"owner_id": f"R-{n}", "area_m2": "100"} for n in range(1, 5)]
 
 @pytest.fixture
 async def prop_pg(tmp_path: Path, pg_url: str) -> AsyncIterator[ServiceHarness]:
-    async with running_service(DEFINITION, tmp_path, clock=FrozenClock(NOW),
-                               settings=PropertySettings(database_url=pg_url)) as harness:
+    async with property_service(tmp_path, PropertySettings(database_url=pg_url)) as harness:
         yield harness
 
 

@@ -88,6 +88,10 @@ async def _accepted(svc: ServiceHarness, world: World) -> None:
 PROJECT = "/projects/{project_id}"
 PROJECTS: dict[str, Race | Exempt] = {
     "POST /attachments": Race("same", why="content-addressed: one file, one attachment"),
+    "PUT /communities/{community_id}/jurisdiction": Race(
+        "one", version_of="/communities/{community_id}"),
+    "PUT /communities/{community_id}/boundary": Race(
+        "one", version_of="/communities/{community_id}"),
     "POST /communities/{community_id}/surveys": Race("each", why="every survey is filed"),
     "POST /communities/{community_id}/plans": Race("each", why="every draft is its own plan"),
     "POST /plans/{plan_id}/approve": Race("one", version_of="/plans/{plan_id}"),
@@ -151,6 +155,13 @@ COMPLAINTS: dict[str, Race | Exempt] = {
                                                     caller="reporter"),
     "POST /complaints/{complaint_id}/reopen": Race("one", prepare=_report_before("reopen"),
                                                    caller="reporter"),
+    "POST /complaints/{complaint_id}/supporters": Race(
+        "each", why='every "me too" is one more supporter: N at once count N'),
+    "POST /complaints/{complaint_id}/merge": Race("one", version_of=REPORT),
+    "DELETE /complaints/{complaint_id}/contact": Exempt(
+        "the first erase revokes the reporter's token, so the concurrent copies answer 401, "
+        "not 409/412; one erasure and one event: tests/complaints/test_contacts.py::"
+        "test_concurrent_erase_requests_erase_once_and_find_the_token_revoked"),
 }
 
 

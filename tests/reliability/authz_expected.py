@@ -18,9 +18,11 @@ SIGNED_IN: Allowed = frozenset(ROLE_ORDER) | frozenset(WRONG_ORG)
 STAFF = ("district_bureau", "subdistrict", "community")
 
 
-def roles(*names: str, any_org: tuple[str, ...] = ("community",), admin: bool = True
-          ) -> Allowed:
-    """The listed roles (plus admin); `any_org` roles are not bound to an org on this route."""
+def roles(*names: str, any_org: tuple[str, ...] = (), admin: bool = True) -> Allowed:
+    """The listed roles (plus admin); `any_org` roles are not bound to an org on this route.
+
+    Offices act only in their own area (DESIGN.md "Jurisdiction"), so by default no `@other`
+    column is admitted."""
     cols = set(names) | ({"admin"} if admin else set())
     cols |= {f"{role}@other" for role in names if role in any_org and role in ORG_BOUND}
     return frozenset(cols)
@@ -50,6 +52,8 @@ EXPECTED: dict[str, dict[str, Allowed]] = {
         "GET /attachments/{attachment_id}": SIGNED_IN,
         # Attachments are not bound to a project until a report cites them.
         "POST /attachments": roles(*UPLOADERS, any_org=ORG_BOUND),
+        "PUT /communities/{community_id}/jurisdiction": roles(),
+        "PUT /communities/{community_id}/boundary": roles(),
         "POST /communities/{community_id}/plans": roles("subdistrict", "community"),
         "POST /communities/{community_id}/surveys": roles("subdistrict", "community"),
         "POST /plans/{plan_id}/approve": roles("district_bureau"),
@@ -75,9 +79,10 @@ EXPECTED: dict[str, dict[str, Allowed]] = {
         "GET /sites": PUBLIC,
         "GET /sites/{project_id}/board": PUBLIC_CHECKING_TOKENS,
         "PUT /sites/{project_id}/board": roles("subdistrict", "contractor"),
-        # Lists are filtered to the caller's org, so another org is admitted and sees nothing.
+        # Lists are filtered to the caller's area or org, so an office of another area or
+        # another org is admitted and sees nothing.
         "GET /complaints": roles(*STAFF, "contractor", "property_provider",
-                                 any_org=("community", "contractor")),
+                                 any_org=(*STAFF, "contractor")),
         "GET /complaints/{complaint_id}": roles(*STAFF, "contractor") | {REPORTER},
         "POST /complaints/{complaint_id}/acknowledge": roles(*STAFF),
         "POST /complaints/{complaint_id}/assign": roles(*STAFF),
@@ -85,13 +90,25 @@ EXPECTED: dict[str, dict[str, Allowed]] = {
         "POST /complaints/{complaint_id}/close": roles(*STAFF),
         "POST /complaints/{complaint_id}/confirm": frozenset({REPORTER}),
         "POST /complaints/{complaint_id}/reopen": frozenset({REPORTER}),
-        "GET /stats": roles(*STAFF, "dashboard"),
+        "GET /complaints/nearby": PUBLIC,
+        "POST /complaints/{complaint_id}/supporters": PUBLIC,
+        "POST /complaints/{complaint_id}/merge": roles(*STAFF),
+        "GET /calendar": PUBLIC,
+        # Only the reporter's own token asks for erasure (PIPL art. 47); not even admin.
+        "DELETE /complaints/{complaint_id}/contact": frozenset({REPORTER}),
+        "GET /complaints/{complaint_id}/contact-views": roles(),
+        "GET /contact-views": roles(),
+        # Counts only, the figures the city dashboard publishes per community: not area-bound.
+        "GET /stats": roles(*STAFF, "dashboard", any_org=STAFF),
         "GET /open311/v2/services.{fmt}": PUBLIC,
         "GET /open311/v2/services/{service_code}.{fmt}": PUBLIC,
         "GET /open311/v2/requests.{fmt}": PUBLIC,
         "GET /open311/v2/requests/{service_request_id}.{fmt}": PUBLIC,
         "GET /open311/v2/tokens/{token}.{fmt}": PUBLIC,
         "POST /open311/v2/requests.{fmt}": PUBLIC,  # authorised by its form `api_key`
+        "GET /open311/v2/servicerequestupdates.{fmt}": PUBLIC,
+        "GET /open311/v2/media/{media_id}": PUBLIC,  # a random id: its URL is the capability
+        "GET /open311/discovery.{fmt}": PUBLIC,
     },
     "property": {
         **OPERATIONS_EVERYWHERE,
@@ -109,7 +126,9 @@ EXPECTED: dict[str, dict[str, Allowed]] = {
         "GET /compounds/{compound_id}/owners": roles(*STAFF, "owners"),
         "POST /compounds": roles("subdistrict", "community"),
         "PUT /compounds/{compound_id}/owners": roles("subdistrict", "community"),
-        "POST /providers": roles("subdistrict", "community"),
+        # Providers are registered city-wide: an office of any area may register one.
+        "POST /providers": roles("subdistrict", "community",
+                                 any_org=("subdistrict", "community")),
         "POST /trials": roles("subdistrict"),
         "POST /trials/{trial_id}/end": roles("subdistrict"),
         "POST /trials/{trial_id}/extend": roles("subdistrict"),

@@ -8,11 +8,15 @@ nor 404: every id in the path names a real resource, so a 404 hides another org'
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from PIL import Image
+
+from shared.geo import DEMO_BOUNDARIES
 from tests.acceptance.factories import completed, signature
 from tests.complaints.conftest import board_body, project_created, report_body
 from tests.projects.factories import (
@@ -75,14 +79,31 @@ async def complaints_world(svc: ServiceHarness) -> World:
     own = await _ok(await svc.client.post("/complaints", json=report_body(project_id=project_id)))
     other = await _ok(await svc.client.post("/complaints",
                                             json=report_body(project_id=project_id)))
+    media_id = await _open311_photo(svc, project_id)
     steps = f"/complaints/{own['id']}"
     await _ok(await svc.client.post(f"{steps}/acknowledge", json={}, headers=svc.auth("admin")))
     await _ok(await svc.client.post(f"{steps}/assign", json={"assignee_org": ORGS["contractor"]},
                                     headers=svc.auth("admin")))
-    return World({"project_id": project_id, "complaint_id": own["id"], "fmt": "json",
+    return World({"project_id": project_id, "complaint_id": own["id"],
+                  "other_complaint_id": other["id"], "fmt": "json",
                   "service_code": "noise", "service_request_id": own["id"],
-                  "token": own["tracking_code"], "community_id": COMMUNITY},
+                  "token": own["tracking_code"], "community_id": COMMUNITY,
+                  "media_id": media_id},
                  Tokens(own=own["access_token"], other=other["access_token"]))
+
+
+async def _open311_photo(svc: ServiceHarness, project_id: str) -> str:
+    """The id of a photo filed with an Open311 request (served at /open311/v2/media/{id})."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, "PNG")
+    filed = await svc.client.post("/open311/v2/requests.json", data={
+        "api_key": OPEN311_KEY, "service_code": "noise", "description": "photo",
+        "lat": "24.48", "long": "118.09", "attribute[project_id]": project_id},
+        files={"media": ("p.png", buffer.getvalue(), "image/png")})
+    assert filed.status_code == 200, filed.text
+    report = await _ok(await svc.client.get(f"/complaints/{filed.json()[0]['service_request_id']}",
+                                            headers=svc.auth("admin")))
+    return str(report["photos"][0]).rsplit("/", 1)[-1]
 
 
 async def property_world(svc: ServiceHarness) -> World:
@@ -90,7 +111,8 @@ async def property_world(svc: ServiceHarness) -> World:
     compound = await _ok(await svc.client.post(
         "/compounds", json=compound_body(community_id=COMMUNITY), headers=admin))
     provider = await _ok(await svc.client.post(
-        "/providers", json=provider_body(license_no=f"XM-{next(_serial)}"), headers=admin))
+        "/providers", json=provider_body(license_no=f"XM-{next(_serial)}",
+                                         org=ORGS["property_provider"]), headers=admin))
     trial = await _ok(await svc.client.post(
         "/trials", json=trial_body(compound["id"], provider["id"]), headers=admin))
     await _ok(await svc.client.put(f"/compounds/{compound['id']}/owners", json=UNITS,
@@ -132,6 +154,12 @@ BODIES: dict[str, Body] = {
     "POST /communities/{community_id}/surveys": lambda w, c: {"json": survey_body()},
     "POST /communities/{community_id}/plans": lambda w, c: {"json": {"title": "P",
                                                                      "summary": "s"}},
+    # The seeded values again: a success changes nothing the next callers depend on.
+    "PUT /communities/{community_id}/jurisdiction": lambda w, c: {"json": {
+        "district_bureau_org": ORGS["district_bureau"], "subdistrict_org": ORGS["subdistrict"],
+        "community_org": ORGS["community"]}},
+    "PUT /communities/{community_id}/boundary": lambda w, c: {
+        "json": DEMO_BOUNDARIES[COMMUNITY]},
     "POST /projects": lambda w, c: {"json": project_body(
         w.ids["approved_plan"], community_id=COMMUNITY, parties=PARTIES)},
     "POST /projects/{project_id}/construction-plan": lambda w, c: {
@@ -156,6 +184,8 @@ BODIES: dict[str, Body] = {
     "POST /complaints/{complaint_id}/confirm": lambda w, c: {"json": {"satisfaction": 5}},
     "POST /complaints/{complaint_id}/reopen": lambda w, c: {"json": {"reason": "still loud"}},
     "POST /complaints/{complaint_id}/close": lambda w, c: {"json": {}},
+    "POST /complaints/{complaint_id}/merge": lambda w, c: {"json": {
+        "into": w.ids["other_complaint_id"]}},
     "POST /open311/v2/requests.{fmt}": lambda w, c: {"data": {
         "api_key": OPEN311_KEY, "service_code": "noise", "description": "loud at night",
         "lat": "24.48", "long": "118.09", "attribute[project_id]": w.ids["project_id"]}},
@@ -180,7 +210,9 @@ BODIES: dict[str, Body] = {
 }
 QUERIES: dict[str, dict[str, str]] = {
     "GET /sites": {"community_id": COMMUNITY},
+    "GET /complaints/nearby": {"lat": "24.48", "lng": "118.09", "category": "noise"},
     "GET /coverage": {"community_id": COMMUNITY},
+    "GET /candidates": {"community_id": COMMUNITY},
 }
 
 

@@ -214,7 +214,7 @@ async def wait_for_consumers(db: Databases, figures: EventFigures,
     """Each consumer's inbox holds exactly the events it handles, and it applied each
     aggregate's events in outbox order; returns the inbox sizes."""
     events = figures.events
-    expected = {s: handled_by(s, events) for s in SERVICE_NAMES if definition(s).subscriptions}
+    expected = {s: handled_by(s, events) for s in SERVICE_NAMES if definition(s).consumes}
     inboxes: dict[str, list[asyncpg.Record]] = {}
 
     async def caught_up() -> bool:

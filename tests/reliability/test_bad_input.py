@@ -305,7 +305,7 @@ async def test_negative_money_is_refused(projects: ServiceHarness) -> None:
     ("0001-01-01", "9999-12-31"), ("2026-02-30", "2026-12-31"),
 ])
 async def test_dates_out_of_range_are_refused(prop: ServiceHarness, start: str, end: str) -> None:
-    headers = prop.auth("subdistrict")
+    headers = prop.auth("subdistrict", org="shentian-street")  # the compound's sub-district
     compound = (await prop.client.post("/compounds", json=compound_body(), headers=headers)).json()
     provider = (await prop.client.post("/providers", json=provider_body(), headers=headers)).json()
     response = await prop.client.post("/trials", headers=headers, json=trial_body(

@@ -1,7 +1,8 @@
 """Pure rules of joint acceptance (共同验收): who must sign, who may sign, how a round ends.
 
 No I/O. Parties are role codes (`builder`, `pipeline:<org>`, ...), matched to the project's
-organisations where the project names one.
+organisations where the project names one; the offices of the community (`district_bureau`,
+`subdistrict`, `community`) are matched to its jurisdiction as it stands when they sign.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared.errors import Conflict, Invalid
+from shared.jurisdiction import JURISDICTION_ROLES
 
 __all__ = [
     "ORG_BOUND_ROLES",
@@ -34,8 +36,6 @@ RoundStatus = Literal["open", "passed", "failed"]
 
 PIPELINE_PREFIX = "pipeline:"
 ORG_BOUND_ROLES = frozenset({"builder", "designer", "contractor", "supervisor", "pipeline"})
-# The public bodies and the owners sign by role alone: the project event names no org for them.
-_PUBLIC_PARTIES = ("district_bureau", "subdistrict", "community", "owners")
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,17 @@ class Party:
 
 def required_parties(
     *, builder: str, contractor: str, designer: str | None = None,
-    supervisor: str | None = None, pipeline: Sequence[str] = (),
+    supervisor: str | None = None, pipeline: Sequence[str] = (), owners: str | None = None,
 ) -> list[Party]:
     """The parties of a joint acceptance, in the order the policy lists them.
 
-    A unit the project does not name (no designer, no supervisor) is not required.
+    A unit the project does not name (no designer, no supervisor) is not required. The owners'
+    party is bound to the representative org the project names, else to none (any `owners`).
     """
     parties = [Party("builder", "builder", builder)]
-    parties += [Party(code, code) for code in _PUBLIC_PARTIES]
+    # The community's offices sign for whoever holds its jurisdiction at the time.
+    parties += [Party(code, code) for code in JURISDICTION_ROLES]
+    parties.append(Party("owners", "owners", owners or None))
     for role, org in (("designer", designer), ("contractor", contractor),
                       ("supervisor", supervisor)):
         if org:
@@ -76,19 +79,20 @@ def party_of(required: Sequence[Party], code: str) -> Party:
 
 
 def may_sign_as(
-    party: Party, *, roles: Collection[str], org: str | None, community_id: str
+    party: Party, *, roles: Collection[str], org: str | None, office: str | None = None
 ) -> bool:
     """Whether a caller may sign for `party`; signing is personal, so `admin` never may.
 
-    An org-bound party needs its role and its org. The `community` party also needs the
-    project's community when the token names an org (a token without org is trusted by role).
+    An org-bound party needs its role and its org. An office of the community needs its role
+    and the org of that office in the community's jurisdiction (`office`; None when the
+    community has no known jurisdiction, and then nobody signs for it).
     """
     if party.role not in roles:
         return False
+    if party.role in JURISDICTION_ROLES:
+        return office is not None and org == office
     if party.org is not None:
         return org == party.org
-    if party.code == "community" and org is not None:
-        return org == community_id
     return True
 
 

@@ -64,7 +64,7 @@ def _parties_view(agg: AcceptanceAggregate, *, signed_in_round: int | None) -> l
     for party in agg.parties:
         signature = by_party.get(party.code)
         views.append(PartyPublic(
-            party=party.code, role=party.role, org=party.org, signed=signature is not None,
+            party=party.code, role=party.role, org=agg.org_of(party), signed=signature is not None,
             verdict=_signature_view(signature).verdict if signature else None,
             signed_at=signature.signed_at if signature else None,
             signer=signature.signer if signature else None,

@@ -26,7 +26,7 @@ class CheckedRecord:
 async def _readable(session: AsyncSession, acceptance_id: str, principal: Principal
                     ) -> AcceptanceAggregate:
     agg = await repository.read(session, acceptance_id)
-    access.ensure_may_read(principal, agg.parties)
+    access.ensure_may_read(principal, agg.parties, agg.area)
     return agg
 
 

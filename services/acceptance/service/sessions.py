@@ -56,6 +56,8 @@ async def open_session(session: AsyncSession, data: ProjectCompleted, *, at: dat
         builder=data.parties.builder, contractor=data.parties.contractor,
         designer=data.parties.designer, supervisor=data.parties.supervisor,
         pipeline=data.parties.pipeline,
+        # the owners' representative org, where the project names one (`parties.owners`)
+        owners=data.parties.owners,
     )
     session.add(acceptance)
     session.add_all(

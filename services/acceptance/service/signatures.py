@@ -56,7 +56,7 @@ async def sign(
     agg = await repository.lock(session, acceptance_id, if_match=if_match)
     acceptance = agg.acceptance
     party = party_of(agg.required, body.party)
-    access.ensure_may_sign(principal, party, community_id=acceptance.community_id)
+    access.ensure_may_sign(principal, party, agg.area)
     current = agg.current_round
     round_signatures = agg.signatures_of(current.number)
     verdicts = {s.party: verdict(s.verdict) for s in round_signatures}

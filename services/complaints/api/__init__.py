@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.complaints.api import boards, open311, reports
+from services.complaints.api import boards, contacts, open311, reports
 
 __all__ = ["router"]
 
 router = APIRouter()
 router.include_router(boards.router)
 router.include_router(reports.router)
+router.include_router(contacts.router)
 router.include_router(open311.router)

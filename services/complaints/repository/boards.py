@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col
 
+from services.complaints.domain.routing import SitePoint
 from services.complaints.models import ProjectSite, SiteBoard
 from shared.db import insert_skipping_conflicts
 from shared.errors import NotFound
+from shared.geo import LatLng, bounding_box
 from shared.pagination import keyset_page
 from shared.repository import load_for_update
 
-__all__ = ["board_or_404", "board_page", "lock_or_create_board", "site_of"]
+__all__ = ["board_or_404", "board_page", "lock_or_create_board", "site_of", "sites_near"]
 
 _PAGE_KEYS = cast(list[InstrumentedAttribute[Any]], [SiteBoard.published_at, SiteBoard.project_id])
 _BOARDS = SiteBoard.__table__  # type: ignore[attr-defined]
@@ -61,3 +63,22 @@ async def board_page(session: AsyncSession, community_id: str | None, *, limit: 
 async def site_of(session: AsyncSession, project_id: str) -> ProjectSite | None:
     """The project as known from `project.created` (None: not heard of yet)."""
     return await session.get(ProjectSite, project_id)
+
+
+async def sites_near(session: AsyncSession, point: LatLng, radius_m: float) -> list[SitePoint]:
+    """Published sites with a location in a box a little larger than `radius_m` around
+    `point`, with their contractor where `project.created` named one."""
+    south_west, north_east = bounding_box(point, radius_m)
+    statement = (
+        select(col(SiteBoard.project_id), col(SiteBoard.community_id),
+               col(ProjectSite.community_id), col(ProjectSite.contractor_org),
+               col(SiteBoard.lat), col(SiteBoard.lng))
+        .outerjoin(ProjectSite, col(ProjectSite.project_id) == col(SiteBoard.project_id))
+        .where(col(SiteBoard.lat).between(south_west.lat, north_east.lat),
+               col(SiteBoard.lng).between(south_west.lng, north_east.lng))
+    )
+    rows = (await session.execute(statement)).all()
+    return [SitePoint(project_id=project, community_id=site_community or board_community,
+                      contractor_org=contractor, point=LatLng(lat, lng))
+            for project, board_community, site_community, contractor, lat, lng in rows
+            if lat is not None and lng is not None]

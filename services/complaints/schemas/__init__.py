@@ -1,2 +1,3 @@
 """API models of the complaints service: `fields` (shared field types), `boards`, `reports`,
-and `open311` (the GeoReport v2 vocabulary and its form and query arguments)."""
+`contacts` (the contact audit) and `open311` (the GeoReport v2 vocabulary and its form and
+query arguments)."""

@@ -10,13 +10,15 @@ from services.complaints.schemas.fields import (
     ContactPublic,
     Hotline,
     Input,
+    Latitude,
+    Longitude,
     Name,
     OrgId,
     Phone,
     RefId,
 )
 
-__all__ = ["BoardPublic", "BoardPut", "Liaison", "PartyContact"]
+__all__ = ["BoardPublic", "BoardPut", "Liaison", "PartyContact", "SiteLocation"]
 
 
 class PartyContact(Input):
@@ -30,12 +32,20 @@ class Liaison(Input):
     phone: Phone
 
 
+class SiteLocation(Input):
+    """Where the site is (WGS84): reports filed near it are routed to it."""
+
+    lat: Latitude
+    lng: Longitude
+
+
 class BoardPut(Input):
     hotline: Hotline
     liaison: Liaison
     contractor_contact: PartyContact | None = None
     supervisor_contact: PartyContact | None = None
     community_id: RefId | None = None
+    location: SiteLocation | None = None
 
 
 class BoardPublic(BaseModel):
@@ -45,6 +55,7 @@ class BoardPublic(BaseModel):
     liaison: ContactPublic
     contractor_contact: ContactPublic | None
     supervisor_contact: ContactPublic | None
+    location: SiteLocation | None = None
     version: int
     published_at: datetime
     updated_at: datetime

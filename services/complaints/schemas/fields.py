@@ -12,6 +12,8 @@ __all__ = [
     "ContactPublic",
     "Hotline",
     "Input",
+    "Latitude",
+    "Longitude",
     "Name",
     "Note",
     "OrgId",
@@ -27,6 +29,9 @@ OrgId = Annotated[str, Field(min_length=1, max_length=200)]
 RefId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Note = Annotated[str, Field(min_length=1, max_length=2000)]
 PhotoRef = Annotated[str, Field(min_length=1, max_length=500)]
+# WGS84 degrees; strict, so `true` is not taken for 1.0.
+Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
+Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]
 
 
 class Input(BaseModel):

@@ -1,13 +1,14 @@
-"""Open311 GeoReport v2 vocabulary, and its form and query arguments parsed into ours.
+"""Open311 GeoReport v2: the vocabulary, the documents' JSON shapes, and the arguments clients
+send, parsed into ours.
 
-Service codes are our categories. Each service takes extension attributes (`metadata: true`):
-`attribute[project_id]` (a construction site), `attribute[community_id]`,
-`attribute[compound_id]` (property service) and `attribute[kind]`. A request must name a
-project, a community or a compound: we cannot route it otherwise, so it is refused with a
-spec-format 400 rather than parked in a default community.
+Service codes are our categories. Each service takes extension attributes (`metadata: true`),
+all optional: `attribute[project_id]` (a construction site), `attribute[community_id]`,
+`attribute[compound_id]` (property service) and `attribute[kind]`. A request with none of them
+is placed by its location (`lat`/`long`, `address_string`) by the filing use case.
 
-Every refusal here is `Invalid`, which the Open311 routes render as the spec's 400 naming the
-argument the client sent.
+Refusals name the argument the client sent, in the spec's terms: `Forbidden` (403) for the
+key, `NotFound` (404) for an unknown service_code or jurisdiction_id, `Invalid` (400 on these
+routes) for everything else.
 """
 
 from __future__ import annotations
@@ -16,26 +17,52 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from services.complaints.domain.contacts import contact_name
 from services.complaints.schemas.reports import ComplaintCreate
 from shared.contracts.complaints import ComplaintCategory
-from shared.errors import Invalid
+from shared.errors import Invalid, NotFound
 
 __all__ = [
     "ATTRIBUTES",
+    "CLOSED_STATUSES",
     "DEFAULT_WINDOW",
     "MAX_RESULTS",
     "SERVICES",
+    "SERVICES_CHANGESET",
+    "SPECIFICATION",
+    "SPEC_NAMES",
+    "AttributeOut",
+    "AttributeValueOut",
+    "DiscoveryOut",
+    "EndpointOut",
+    "ErrorOut",
+    "ExtendedAttributesOut",
+    "Format",
+    "Page",
+    "ReceiptOut",
+    "RequestOut",
     "RequestQuery",
+    "ServiceDefinitionOut",
+    "ServiceOut",
+    "TokenOut",
+    "UpdateOut",
+    "UpdatesQuery",
+    "check_jurisdiction",
     "report_from_form",
     "request_query",
+    "updates_query",
 ]
 
+Format = Literal["xml", "json"]
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+SERVICES_CHANGESET = "2026-12-01T00:00:00Z"  # bump when SERVICES or ATTRIBUTES change
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
+CLOSED_STATUSES = ("closed", "duplicate")
 
 _CONSTRUCTION = "construction site"
 SERVICES: dict[ComplaintCategory, tuple[str, str, str, str]] = {
@@ -56,13 +83,13 @@ SERVICES: dict[ComplaintCategory, tuple[str, str, str, str]] = {
     "other": ("Other", "Anything else about the community renewal (其他)", "general", "other"),
 }
 
+_PLACE = "Optional: without it the report is placed by lat/long"
 ATTRIBUTES: list[dict[str, Any]] = [
     {"code": "project_id", "datatype": "string", "order": 1,
      "description": "Construction project (site) id, as shown on the site board",
-     "datatype_description": "Give project_id, community_id or compound_id"},
+     "datatype_description": _PLACE},
     {"code": "community_id", "datatype": "string", "order": 2,
-     "description": "Community id (e.g. shentian)",
-     "datatype_description": "Give project_id, community_id or compound_id"},
+     "description": "Community id (e.g. shentian)", "datatype_description": _PLACE},
     {"code": "compound_id", "datatype": "string", "order": 3,
      "description": "Residential compound id (property service reports)",
      "datatype_description": "Routes the report to the compound's property provider"},
@@ -74,14 +101,133 @@ ATTRIBUTES: list[dict[str, Any]] = [
                 {"key": "supervision", "name": "Supervision (监督)"}]},
 ]
 
+
+# The documents, as JSON (the XML has the same fields under the spec's element names).
+
+class ServiceOut(BaseModel):
+    service_code: str
+    service_name: str
+    description: str
+    metadata: bool
+    type: str
+    keywords: str
+    group: str
+
+
+class AttributeValueOut(BaseModel):
+    key: str
+    name: str
+
+
+class AttributeOut(BaseModel):
+    variable: bool
+    code: str
+    datatype: str
+    required: bool
+    datatype_description: str
+    order: int
+    description: str
+    values: list[AttributeValueOut]
+
+
+class ServiceDefinitionOut(BaseModel):
+    service_code: str
+    attributes: list[AttributeOut]
+
+
+class ReceiptOut(BaseModel):
+    service_request_id: str
+    token: str
+    service_notice: str
+    account_id: str | None
+    access_token: str  # ours: the reporter's bearer token for `GET /complaints/{id}`
+
+
+class TokenOut(BaseModel):
+    service_request_id: str
+    token: str
+
+
+class ExtendedAttributesOut(BaseModel):
+    """Ours, beyond the spec (as the extended_attributes extension carries them)."""
+
+    supporters: int  # residents who said "me too", merged duplicates included
+    duplicate_of: str | None  # the surviving request, once staff merged this one into it
+    calendar_estimated: bool  # expected_datetime falls in a year no holiday notice covers
+
+
+class RequestOut(BaseModel):
+    service_request_id: str
+    status: Literal["open", "closed"]
+    status_notes: str | None
+    service_name: str
+    service_code: str
+    description: str | None  # api_key holders only
+    agency_responsible: str | None
+    service_notice: str
+    requested_datetime: str
+    updated_datetime: str
+    expected_datetime: str
+    address: str | None
+    address_id: str | None
+    zipcode: str | None
+    lat: float | None
+    long: float | None
+    media_url: str | None  # api_key holders only
+    tracking_code: str
+    extended_attributes: ExtendedAttributesOut
+
+
+class UpdateOut(BaseModel):
+    """mySociety's `servicerequestupdates` extension: one change of a request's status."""
+
+    update_id: str
+    service_request_id: str
+    status: str
+    updated_datetime: str
+    description: str | None
+    media_url: str | None
+    external_status_code: str
+
+
+class EndpointOut(BaseModel):
+    specification: str
+    url: str
+    changeset: str
+    type: Literal["production", "test"]
+    formats: list[str]
+
+
+class DiscoveryOut(BaseModel):
+    changeset: str
+    contact: str
+    key_service: str
+    endpoints: list[EndpointOut]
+
+
+class ErrorOut(BaseModel):
+    code: int
+    description: str
+
+
+# Arguments
+
+def check_jurisdiction(configured: str, given: str | None) -> None:
+    """`jurisdiction_id` is optional on this single-city endpoint; another one is a 404."""
+    if given and given != configured:
+        raise NotFound(f"jurisdiction_id {given!r} not found: this endpoint serves "
+                       f"{configured!r}")
+
+
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-# Our field path ⇒ the Open311 argument the client sent.
-_SPEC_NAMES = {
+# Our field ⇒ the Open311 argument the client sent.
+SPEC_NAMES = {
     "location": "lat/long/address_string", "lat": "lat", "lng": "long",
     "address": "address_string", "project_id": "attribute[project_id]",
     "community_id": "attribute[community_id]", "compound_id": "attribute[compound_id]",
-    "kind": "attribute[kind]", "photos": "media_url", "name": "first_name/last_name",
+    "kind": "attribute[kind]", "photos": "media_url/media", "name": "first_name/last_name",
     "phone": "phone", "description": "description", "category": "service_code",
+    "contact": "first_name/last_name/phone",
 }
 
 
@@ -92,29 +238,40 @@ def _float(form: dict[str, str], name: str) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        raise Invalid(f"{name} must be a number") from None
+        raise Invalid(f"{name} must be a number", field=name) from None
 
 
-def _spec_field(error: Any) -> str:
+def _spec_error(error: Any) -> str:
     loc = [str(part) for part in error.get("loc", ())]
-    for part in reversed(loc):
-        if part in _SPEC_NAMES:
-            return _SPEC_NAMES[part]
-    return loc[-1] if loc else "request"
+    name = next((SPEC_NAMES[part] for part in reversed(loc) if part in SPEC_NAMES), None)
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    return f"{name}: {message}" if name else message
 
 
-def report_from_form(form: dict[str, str]) -> tuple[ComplaintCreate, str | None]:
-    """The report and the optional e-mail of a `POST requests` form."""
+def _media_urls(urls: list[str]) -> list[str]:
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise Invalid("media_url must be an http or https URL", field="media_url")
+    return urls
+
+
+def report_from_form(form: dict[str, str], *, media_urls: list[str], uploaded: list[str]
+                     ) -> tuple[ComplaintCreate, str | None]:
+    """The report and the optional e-mail of a `POST requests` form; `uploaded` are the
+    references of the photos sent with it (multipart `media`)."""
     code = form.get("service_code", "")
+    if not code:
+        raise Invalid("service_code is required", field="service_code")
     if code not in SERVICES:
-        raise Invalid("service_code is required and must be one of: " + ", ".join(SERVICES))
+        raise NotFound(f"service_code {code!r} not found")
     lat, long = _float(form, "lat"), _float(form, "long")
-    address = form.get("address_string") or None
+    address = form.get("address_string", "").strip() or None
     if (lat is None or long is None) and address is None:
-        raise Invalid("lat and long, or address_string, are required")
+        raise Invalid("lat and long, or address_string, are required", field="lat")
     email = form.get("email") or None
     if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
-        raise Invalid("email is not an e-mail address")
+        raise Invalid("email is not an e-mail address", field="email")
     name = contact_name(form.get("first_name"), form.get("last_name"))
     phone = form.get("phone") or None
     contact = {"name": name, "phone": phone} if name or phone else None
@@ -125,14 +282,26 @@ def report_from_form(form: dict[str, str]) -> tuple[ComplaintCreate, str | None]
         "compound_id": form.get("attribute[compound_id]") or None,
         "description": form.get("description", ""),
         "location": {"lat": lat, "lng": long, "address": address},
-        "photos": [form["media_url"]] if form.get("media_url") else [],
+        "photos": [*_media_urls(media_urls), *uploaded],
         "contact": contact, "anonymous": contact is None and email is None,
     }
     try:
         return ComplaintCreate.model_validate(raw), email
     except ValidationError as exc:
-        fields = sorted({_spec_field(e) for e in exc.errors()})
-        raise Invalid(f"invalid argument(s): {', '.join(fields)}") from None
+        problems = sorted({_spec_error(e) for e in exc.errors()})
+        raise Invalid(f"invalid argument(s): {'; '.join(problems)}") from None
+
+
+@dataclass(frozen=True)
+class Page:
+    """The `page`/`page_size` extension: 1-based pages of at most `MAX_RESULTS`."""
+
+    number: int = 1
+    size: int = MAX_RESULTS
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
 
 
 @dataclass(frozen=True)
@@ -145,6 +314,7 @@ class RequestQuery:
     status: Literal["open", "closed"] | None
     start: datetime | None
     end: datetime | None
+    page: Page = Page()
 
 
 def _datetime(name: str, raw: str | None) -> datetime | None:
@@ -153,35 +323,57 @@ def _datetime(name: str, raw: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise Invalid(f"{name} must be a W3C datetime with a timezone") from None
+        raise Invalid(f"{name} must be a W3C datetime with a timezone", field=name) from None
     if moment.tzinfo is None:
-        raise Invalid(f"{name} must include a timezone (Z or ±HH:MM)")
+        raise Invalid(f"{name} must include a timezone (Z or ±HH:MM)", field=name)
     try:
         return moment.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 has no UTC equivalent
-        raise Invalid(f"{name} is out of range") from None
+        raise Invalid(f"{name} is out of range", field=name) from None
 
 
 def _csv(raw: str | None) -> list[str]:
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
 
 
-def request_query(now: datetime, *, service_request_id: str | None, service_code: str | None,
-                  start_date: str | None, end_date: str | None, status: str | None
-                  ) -> RequestQuery:
-    """The query's arguments; without dates the window is the `DEFAULT_WINDOW` before `now`."""
-    ids = _csv(service_request_id)
-    if ids:
-        return RequestQuery(ids=ids, codes=[], status=None, start=None, end=None)
+def _window(now: datetime, start_date: str | None, end_date: str | None
+            ) -> tuple[datetime | None, datetime | None]:
+    """Without dates the window is the `DEFAULT_WINDOW` before `now`."""
     start, end = _datetime("start_date", start_date), _datetime("end_date", end_date)
     if start is None and end is None:
         start = now - DEFAULT_WINDOW
+    return start, end
+
+
+def request_query(now: datetime, *, service_request_id: str | None, service_code: str | None,
+                  start_date: str | None, end_date: str | None, status: str | None,
+                  page: Page = Page()) -> RequestQuery:
+    ids = _csv(service_request_id)
+    if ids:
+        return RequestQuery(ids=ids, codes=[], status=None, start=None, end=None, page=page)
+    start, end = _window(now, start_date, end_date)
     statuses = _csv(status)
     if set(statuses) - {"open", "closed"}:
-        raise Invalid("status must be open and/or closed")
+        raise Invalid("status must be open and/or closed", field="status")
     only: Literal["open", "closed"] | None = None
     if statuses == ["open"]:
         only = "open"
     elif statuses == ["closed"]:
         only = "closed"
-    return RequestQuery(ids=[], codes=_csv(service_code), status=only, start=start, end=end)
+    return RequestQuery(ids=[], codes=_csv(service_code), status=only, start=start, end=end,
+                        page=page)
+
+
+@dataclass(frozen=True)
+class UpdatesQuery:
+    """`GET servicerequestupdates`: status changes in a window, oldest first."""
+
+    start: datetime | None
+    end: datetime | None
+    page: Page = Page()
+
+
+def updates_query(now: datetime, *, start_date: str | None, end_date: str | None,
+                  page: Page = Page()) -> UpdatesQuery:
+    start, end = _window(now, start_date, end_date)
+    return UpdatesQuery(start=start, end=end, page=page)

@@ -1,4 +1,5 @@
-"""API models of reports: filing, the workflow steps' bodies, the report as shown, statistics."""
+"""API models of reports: filing, the workflow steps' bodies, the report as shown, statistics,
+duplicates (nearby reports, supporters, merges) and the working-day calendar."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.complaints.domain.personal_data import ContactStatus
 from services.complaints.schemas.fields import (
     ContactPublic,
     Input,
+    Latitude,
+    Longitude,
     Name,
     Note,
     OrgId,
@@ -23,6 +27,7 @@ __all__ = [
     "AcknowledgeIn",
     "ActorPublic",
     "AssignIn",
+    "CalendarPublic",
     "CloseIn",
     "ComplaintCreate",
     "ComplaintPublic",
@@ -30,17 +35,21 @@ __all__ = [
     "ConfirmIn",
     "ContactIn",
     "Location",
+    "MergeIn",
+    "NearbyReport",
+    "PointPublic",
     "ReopenIn",
     "ResolveIn",
     "SlaFigures",
     "StatsPublic",
     "StepPublic",
+    "SupporterReceipt",
 ]
 
 
 class Location(Input):
-    lat: float | None = Field(default=None, ge=-90, le=90, strict=True)  # no true ⇒ 1.0
-    lng: float | None = Field(default=None, ge=-180, le=180, strict=True)
+    lat: Latitude | None = None
+    lng: Longitude | None = None
     address: str | None = Field(default=None, min_length=1, max_length=300)
 
     @model_validator(mode="after")
@@ -77,8 +86,10 @@ class ComplaintCreate(Input):
 
     @model_validator(mode="after")
     def _names_a_place(self) -> ComplaintCreate:
-        if not (self.project_id or self.community_id or self.compound_id):
-            raise ValueError("give project_id, community_id or (property service) compound_id")
+        # Without a project, community or compound the report is routed by its location.
+        if not (self.project_id or self.community_id or self.compound_id or self.location):
+            raise ValueError("give project_id, community_id, (property service) compound_id, "
+                             "or a location to route the report by")
         return self
 
 
@@ -118,11 +129,25 @@ class ComplaintPublic(BaseModel):
     location: dict[str, object] | None
     photos: list[str]
     anonymous: bool
-    contact: ContactPublic | None
+    contact: ContactPublic | None = Field(
+        description="in full to staff of the report's area on its own page (each display "
+                    "recorded), masked to the reporter and in staff listings, absent for "
+                    "anyone else and in the answer to a workflow step")
+    contact_status: ContactStatus = Field(
+        description="`held` while a contact is stored, `erased` once erased (at the "
+                    "reporter's request or after the retention), `none` if never given")
+    contact_erased_at: datetime | None = None
     routed_org: str | None
     assignee_org: str | None
     escalation_level: str | None
+    sla: str = Field(description='the category\'s time limit: clock hours ("4h") or working '
+                                 'days ("3wd")')
     expected_resolution_at: datetime
+    calendar_estimated: bool = Field(
+        description="a deadline fell in a year no working-day calendar covers yet: counted "
+                    "on weekdays, to be confirmed")
+    supporters: int = Field(description='residents who said "me too", merged reports included')
+    duplicate_of: str | None = Field(description="the surviving report, once merged into it")
     resolved_at: datetime | None
     closed_at: datetime | None
     satisfaction: int | None
@@ -175,3 +200,42 @@ class StatsPublic(BaseModel):
     open_overdue: int
     sla: SlaFigures
     mean_hours_to_resolve: float | None
+
+
+class MergeIn(Input):
+    into: RefId = Field(description="the surviving report")
+    note: Note | None = None
+
+
+class SupporterReceipt(BaseModel):
+    complaint_id: str
+    supporters: int
+    access_token: str = Field(description="follows the report (read only)")
+
+
+class PointPublic(BaseModel):
+    lat: float
+    lng: float
+
+
+class NearbyReport(BaseModel):
+    """An open report near a point, as anyone may see it: no contact, no address."""
+
+    id: str
+    kind: str
+    category: str
+    status: str
+    description: str
+    location: PointPublic
+    distance_m: float
+    supporters: int
+    created_at: datetime
+
+
+class CalendarPublic(BaseModel):
+    covered_years: list[int]
+    first_year: int
+    last_year: int
+    current_year_covered: bool
+    next_year_covered: bool
+    operator_file: bool = Field(description="COMPLAINTS_WORKDAYS_FILE is set")

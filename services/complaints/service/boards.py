@@ -14,6 +14,7 @@ from services.complaints.access import ensure_may_publish, may_see_board_in_full
 from services.complaints.events import publish_board_published
 from services.complaints.models import SiteBoard
 from services.complaints.repository import boards as repository
+from services.complaints.repository.jurisdictions import jurisdiction_for
 from services.complaints.schemas.boards import BoardPut, PartyContact
 from shared.auth import Principal
 from shared.errors import Invalid
@@ -29,7 +30,9 @@ async def publish_board(
     """Create or replace the project's board, decided on the locked row; returns it and
     whether it is new."""
     site = await repository.site_of(session, project_id)
-    ensure_may_publish(principal, site)
+    community_id = site.community_id if site else body.community_id
+    ensure_may_publish(principal, site, community_id,
+                       await jurisdiction_for(session, principal, community_id))
     if site and body.community_id and body.community_id != site.community_id:
         raise Invalid(f"the project belongs to community {site.community_id}",
                       field="community_id")
@@ -41,6 +44,8 @@ async def publish_board(
     board.liaison_phone = body.liaison.phone
     board.contractor_contact = _party(body.contractor_contact)
     board.supervisor_contact = _party(body.supervisor_contact)
+    board.lat = body.location.lat if body.location else None
+    board.lng = body.location.lng if body.location else None
     board.updated_at = now
     bump_version(board)
     await session.flush()

@@ -10,21 +10,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.complaints.access import actor_role, ensure_may
 from services.complaints.config import ComplaintsSettings
 from services.complaints.domain import workflow
-from services.complaints.domain.routing import route_report
+from services.complaints.domain.routing import (
+    CommunityArea,
+    Routing,
+    community_named_in,
+    route_by_location,
+    route_report,
+)
 from services.complaints.events import publish_complaint_fact
 from services.complaints.models import Complaint, ComplaintStep
+from services.complaints.repository import boards as boards_repository
 from services.complaints.repository import reports as repository
+from services.complaints.repository.jurisdictions import jurisdiction_for
 from services.complaints.schemas.reports import ComplaintCreate
-from shared.auth import Principal, mint_token
+from shared.auth import Principal, mint_report_token
 from shared.db import new_id
 from shared.errors import Invalid
+from shared.geo import PILOT_NAMES, LatLng, area_of
 from shared.repository import bump_version
 from shared.settings import SuiteSettings
+from shared.workdays import CITY_TZ, WorkingCalendar
 
 __all__ = [
     "Actor",
     "Filed",
     "FiledReport",
+    "access_token",
     "file_report",
     "history_step",
     "read_report",
@@ -60,8 +71,9 @@ class FiledReport:
     project_id: str | None
     community_id: str | None
     compound_id: str | None
-    sla_hours: int
+    sla: str
     due_at: datetime
+    calendar_estimated: bool
 
 
 @dataclass(frozen=True)
@@ -74,27 +86,32 @@ async def file_report(
     session: AsyncSession, body: ComplaintCreate, *, settings: ComplaintsSettings,
     suite: SuiteSettings, now: datetime, source: str = "api", email: str | None = None,
 ) -> Filed:
-    """File a report under a free tracking code and mint the reporter's access token."""
-    known = await repository.known_place(session, body.project_id, body.compound_id)
-    place = route_report(known, category=body.category, project_id=body.project_id,
-                         compound_id=body.compound_id, community_id=body.community_id)
-    sla_hours = settings.sla_hours[body.category]
+    """File a report under a free tracking code and mint the reporter's access token.
+
+    A report naming no project, community or compound is routed by its location
+    (`domain.routing`); the SLA clock follows the working-day calendar."""
+    place = await _place_of(session, body, settings)
+    sla = settings.sla_of(body.category)
+    clock = workflow.start_sla_clock(settings.calendar(), now, sla)
     contact = None if body.anonymous else body.contact
-    due_at = workflow.resolution_deadline(now, sla_hours)
-    note = f"Report received. Expected resolution by {due_at.isoformat()}."
+    note = _received_note(sla, clock)
     report_id = new_id()
+    point = body.location
     code = await _insert_under_free_code(session, {
         "id": report_id, "kind": body.kind, "category": body.category, "status": "received",
-        "source": source, "project_id": body.project_id, "community_id": place.community_id,
+        "source": source, "project_id": place.project_id, "community_id": place.community_id,
         "compound_id": body.compound_id, "description": body.description,
         "location": body.location.model_dump(exclude_none=True) if body.location else None,
         "photos": list(body.photos), "anonymous": body.anonymous,
         "contact_name": contact.name if contact else None,
         "contact_phone": contact.phone if contact else None,
         "contact_email": None if body.anonymous else email,
-        "routed_org": place.routed_org, "sla_hours": sla_hours, "clock_started_at": now,
-        "due_at": due_at, "next_escalation_at": due_at, "last_note": note, "version": 1,
-        "created_at": now, "updated_at": now,
+        "routed_org": place.routed_org, "sla": sla, "clock_started_at": now,
+        "due_at": clock.due_at, "district_due_at": clock.district_due_at,
+        "calendar_estimated": clock.estimated, "next_escalation_at": clock.due_at,
+        "lat": point.lat if point else None, "lng": point.lng if point else None,
+        "supporters": 0, "duplicate_of": None,
+        "last_note": note, "version": 1, "created_at": now, "updated_at": now,
     })
     await repository.insert_step(session, {
         "id": new_id(), "complaint_id": report_id, "seq": 1, "action": "file",
@@ -103,13 +120,52 @@ async def file_report(
     })
     filed = FiledReport(
         id=report_id, tracking_code=code, kind=body.kind, category=body.category,
-        status="received", project_id=body.project_id, community_id=place.community_id,
-        compound_id=body.compound_id, sla_hours=sla_hours, due_at=due_at,
+        status="received", project_id=place.project_id, community_id=place.community_id,
+        compound_id=body.compound_id, sla=sla, due_at=clock.due_at,
+        calendar_estimated=clock.estimated,
     )
     await publish_complaint_fact(session, filed, "received", now)
-    token = mint_token(suite, sub=f"report:{report_id}", scope=f"report:{report_id}",
-                       ttl=timedelta(days=settings.report_token_days))
-    return Filed(complaint=filed, access_token=token)
+    return Filed(complaint=filed, access_token=access_token(suite, settings, report_id))
+
+
+def access_token(suite: SuiteSettings, settings: ComplaintsSettings, report_id: str, *,
+                 holder: str = "reporter", generation: int = 0) -> str:
+    """The one place report credentials are minted: the reporter's or a supporter's token
+    for the report, in the report's current token `generation`."""
+    return mint_report_token(suite, report_id=report_id, holder=holder, generation=generation,
+                             ttl=timedelta(days=settings.report_token_days))
+
+
+async def _place_of(session: AsyncSession, body: ComplaintCreate, settings: ComplaintsSettings
+                    ) -> Routing:
+    """Where the report belongs: by the place it names, else by its location."""
+    if body.project_id or body.community_id or body.compound_id:
+        known = await repository.known_place(session, body.project_id, body.compound_id)
+        return route_report(known, category=body.category, project_id=body.project_id,
+                            compound_id=body.compound_id, community_id=body.community_id)
+    location = body.location
+    if location is not None and location.lat is not None and location.lng is not None:
+        point = LatLng(location.lat, location.lng)
+        sites = await boards_repository.sites_near(session, point, settings.site_radius_m)
+        boundaries = await repository.community_boundaries(session)
+        communities = [CommunityArea(community, area_of(boundary))
+                       for community, boundary in boundaries.items()]
+        return route_by_location(point, category=body.category, sites=sites,
+                                 communities=communities, site_radius_m=settings.site_radius_m)
+    community = community_named_in(location.address or "", PILOT_NAMES) if location else None
+    if community is None:
+        raise Invalid("cannot tell where the address is: give lat/lng, or a project, "
+                      "community or compound", field="location")
+    return Routing(community_id=community, routed_org=None)
+
+
+def _received_note(sla: str, clock: workflow.SlaClock) -> str:
+    due = clock.due_at.astimezone(CITY_TZ)
+    note = (f"Report received. Expected resolution within {workflow.describe_sla(sla)}, by "
+            f"{due:%Y-%m-%d %H:%M} Beijing time")
+    if clock.estimated:
+        return note + " (estimated: the holiday schedule for that year is not published yet)."
+    return note + "."
 
 
 async def _insert_under_free_code(session: AsyncSession, row: dict[str, object]) -> str:
@@ -154,12 +210,15 @@ async def take_step(
     session: AsyncSession, complaint_id: str, action: workflow.Action, principal: Principal,
     now: datetime, *, if_match: str | None, note: str | None = None,
     assignee_org: str | None = None, satisfaction: int | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> Complaint:
     """One workflow step, decided on the locked report: who may, whether the status allows
-    it (409), then update, record and publish."""
+    it (409), then update, record and publish. `calendar` (the settings' working-day
+    calendar) dates a reopened report's new clock: `reopen` needs it."""
     complaint = await repository.lock_visible_report(session, complaint_id, principal,
                                                      if_match=if_match)
-    ensure_may(principal, action, complaint)
+    ensure_may(principal, action, complaint,
+               await jurisdiction_for(session, principal, complaint.community_id))
     before = complaint.status
     complaint.status = workflow.next_status(before, action)
     extra: dict[str, object] = {}
@@ -178,7 +237,9 @@ async def take_step(
         complaint.satisfaction = satisfaction
         extra["satisfaction"] = satisfaction
     elif action == "reopen":
-        _restart_clock(complaint, now)
+        if calendar is None:
+            raise RuntimeError("reopening restarts the SLA clock: pass the calendar")
+        _restart_clock(complaint, now, calendar)
     session.add(history_step(complaint, action, before, Actor.of(principal, complaint.id), now,
                              _note_of(action, note, satisfaction)))
     await session.flush()
@@ -186,13 +247,16 @@ async def take_step(
     return complaint
 
 
-def _restart_clock(complaint: Complaint, now: datetime) -> None:
+def _restart_clock(complaint: Complaint, now: datetime, calendar: WorkingCalendar) -> None:
+    clock = workflow.start_sla_clock(calendar, now, complaint.sla)
     complaint.resolved_at = None
     complaint.sla_met = None
     complaint.clock_started_at = now
-    complaint.due_at = workflow.resolution_deadline(now, complaint.sla_hours)
+    complaint.due_at = clock.due_at
+    complaint.district_due_at = clock.district_due_at
+    complaint.calendar_estimated = clock.estimated
     complaint.next_escalation_at = workflow.next_escalation_at(
-        complaint.escalation_level, complaint.due_at, complaint.sla_hours)
+        complaint.escalation_level, complaint.due_at, complaint.district_due_at)
 
 
 async def read_report(session: AsyncSession, complaint_id: str, principal: Principal
@@ -200,3 +264,4 @@ async def read_report(session: AsyncSession, complaint_id: str, principal: Princ
     """A report `principal` may see, with its history."""
     complaint = await repository.visible_report(session, complaint_id, principal)
     return complaint, await repository.steps_of(session, complaint_id)
+

@@ -1,19 +1,29 @@
-"""Routes for communities, surveys and plans."""
+"""Routes for communities (their jurisdiction and boundary), surveys and plans.
+
+Who may call what (admin always may):
+- communities: public reads; jurisdiction and boundary set by admin only;
+- surveys, plans: filed and drafted by the community's `subdistrict` or `community` office,
+  approved by its district's `district_bureau` (the token's `org` must be that office's org
+  in the community's jurisdiction: another area's office gets 403); reads: any signed-in role.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
 
 from services.projects import presenters, repository
-from services.projects.access import Bureau, Planner
+from services.projects.access import Admin, Bureau, Planner
 from services.projects.schemas.planning import (
     CommunityPublic,
+    JurisdictionIn,
     PlanCreate,
     PlanPublic,
     SurveyCreate,
     SurveyPublic,
 )
-from services.projects.service import planning
+from services.projects.service import communities, planning
 from shared.auth import CurrentPrincipal
 from shared.deps import ClockDep, IfMatch, SessionDep
 from shared.pagination import Cursor, Limit, Page, page_of
@@ -21,6 +31,11 @@ from shared.pagination import Cursor, Limit, Page, page_of
 __all__ = ["router"]
 
 router = APIRouter(tags=["communities and plans"])
+Boundary = Annotated[Any, Body(
+    description="GeoJSON Polygon or MultiPolygon (or a Feature of one) in WGS84, positions "
+                "[longitude, latitude]; rings closed, geometry valid",
+    examples=[{"type": "Polygon", "coordinates": [[[118.08, 24.47], [118.09, 24.47],
+                                                   [118.09, 24.48], [118.08, 24.47]]]}])]
 
 
 @router.get("/communities", summary="List the pilot communities (public)")
@@ -35,11 +50,34 @@ async def get_community(community_id: str, session: SessionDep) -> CommunityPubl
     return presenters.community_public(await repository.get_community(session, community_id))
 
 
+@router.put("/communities/{community_id}/jurisdiction",
+            summary="Replace the community's offices (org ids), published to every service "
+                    "— admin")
+async def set_jurisdiction(community_id: str, body: JurisdictionIn, session: SessionDep,
+                           clock: ClockDep, _: Admin, if_match: IfMatch = None
+                           ) -> CommunityPublic:
+    community = await communities.set_jurisdiction(session, community_id, body,
+                                                   if_match=if_match, now=clock.now())
+    return presenters.community_public(community)
+
+
+@router.put("/communities/{community_id}/boundary",
+            summary="Replace the community's boundary (GeoJSON, WGS84), published for "
+                    "routing by location — admin")
+async def set_boundary(community_id: str, body: Boundary, session: SessionDep,
+                       clock: ClockDep, _: Admin, if_match: IfMatch = None) -> CommunityPublic:
+    community = await communities.set_boundary(session, community_id, body,
+                                               if_match=if_match, now=clock.now())
+    return presenters.community_public(community)
+
+
 @router.post("/communities/{community_id}/surveys", status_code=201,
-             summary="Record a baseline survey (普查) — subdistrict or community")
+             summary="Record a baseline survey (普查) — the community's subdistrict or "
+                     "community office")
 async def record_survey(community_id: str, body: SurveyCreate, session: SessionDep,
-                        clock: ClockDep, _: Planner) -> SurveyPublic:
-    survey = await planning.record_survey(session, community_id, body, now=clock.now())
+                        clock: ClockDep, principal: Planner) -> SurveyPublic:
+    survey = await planning.record_survey(session, community_id, body, principal,
+                                          now=clock.now())
     return presenters.survey_public(survey)
 
 
@@ -52,10 +90,12 @@ async def list_surveys(community_id: str, session: SessionDep, _: CurrentPrincip
 
 
 @router.post("/communities/{community_id}/plans", status_code=201,
-             summary="Draft the community's plan (一社区一方案) — subdistrict or community")
+             summary="Draft the community's plan (一社区一方案) — its subdistrict or "
+                     "community office")
 async def create_plan(community_id: str, body: PlanCreate, session: SessionDep,
-                      clock: ClockDep, _: Planner) -> PlanPublic:
-    plan = await planning.create_plan(session, community_id, body, now=clock.now())
+                      clock: ClockDep, principal: Planner) -> PlanPublic:
+    plan = await planning.create_plan(session, community_id, body, principal,
+                                      now=clock.now())
     return presenters.plan_public(plan)
 
 
@@ -68,10 +108,12 @@ async def list_plans(community_id: str, session: SessionDep, _: CurrentPrincipal
 
 
 @router.post("/plans/{plan_id}/approve",
-             summary="Approve a plan, superseding the community's previous one — district_bureau")
-async def approve_plan(plan_id: str, session: SessionDep, clock: ClockDep, _: Bureau,
+             summary="Approve a plan, superseding the community's previous one — its "
+                     "district_bureau")
+async def approve_plan(plan_id: str, session: SessionDep, clock: ClockDep, principal: Bureau,
                        if_match: IfMatch = None) -> PlanPublic:
-    plan = await planning.approve_plan(session, plan_id, if_match=if_match, now=clock.now())
+    plan = await planning.approve_plan(session, plan_id, principal, if_match=if_match,
+                                       now=clock.now())
     return presenters.plan_public(plan)
 
 

@@ -8,6 +8,9 @@ Who may call what (admin always may):
 - cancel: the project's builder org, `subdistrict`, `district_bureau`;
 - construction plan, rectified: the project's contractor org; operate: its builder org;
 - reads: any signed-in role (dashboards included).
+Offices (`district_bureau`, `subdistrict`) act only on projects of communities in their
+jurisdiction (the token's `org` is that office's org in the community's jurisdiction; another
+area's office gets 403).
 Every write bumps `version`; `If-Match: <version>` makes it conditional (412 when stale).
 """
 

@@ -1,9 +1,10 @@
-"""API models for communities, baseline surveys (普查) and plans (一社区一方案)."""
+"""API models for communities (jurisdiction, boundary), baseline surveys (普查) and plans
+(一社区一方案)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -19,6 +20,9 @@ __all__ = [
     "CommunityPublic",
     "Finding",
     "FindingKind",
+    "JurisdictionIn",
+    "JurisdictionPublic",
+    "OrgCode",
     "PlanCreate",
     "PlanPublic",
     "ResidentOpinion",
@@ -33,17 +37,42 @@ FindingKind = Literal[
 FINDING_KINDS: tuple[str, ...] = get_args(FindingKind)
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Long = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# An organisation id as tokens carry it in `org` (every service keeps up to 64 characters).
+OrgCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                                           pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class JurisdictionIn(_In):
+    """The offices responsible for a community: the org ids their tokens carry."""
+
+    district_bureau_org: OrgCode
+    subdistrict_org: OrgCode
+    community_org: OrgCode
+
+
+class JurisdictionPublic(BaseModel):
+    district_bureau_org: str
+    subdistrict_org: str
+    community_org: str
+
+
 class CommunityPublic(BaseModel):
     id: str
     name: str
     district: str
+    district_code: str | None = Field(description="the district's code in the offices' org "
+                                                  "ids, e.g. `siming`")
     batch_deadline: date
+    version: int
+    jurisdiction: JurisdictionPublic | None
+    jurisdiction_set_at: datetime | None = None
+    boundary: dict[str, Any] | None = Field(
+        default=None, description="GeoJSON Polygon or MultiPolygon, WGS84, [lng, lat]")
+    boundary_set_at: datetime | None = None
 
 
 class Finding(_In):

@@ -57,6 +57,9 @@ class PartiesIn(_In):
     contractor: OrgId
     supervisor: OrgId | None = None
     pipeline: list[OrgId] = Field(default_factory=list, max_length=20)
+    owners: OrgId | None = Field(
+        default=None, description="the owners' representative org (业主委员会 / 业主代表); "
+                                  "when named, only it signs acceptance as `owners`")
 
 
 class ProjectCreate(_In):
@@ -92,6 +95,7 @@ class PartiesPublic(BaseModel):
     contractor: str
     supervisor: str | None = None
     pipeline: list[str] = Field(default_factory=list)
+    owners: str | None = None
 
 
 class BudgetPublic(BaseModel):

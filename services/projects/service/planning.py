@@ -1,4 +1,8 @@
-"""Use cases for communities, baseline surveys (普查) and plans (一社区一方案)."""
+"""Use cases for baseline surveys (普查) and plans (一社区一方案).
+
+The community's sub-district or community office files surveys and drafts plans; its
+district bureau approves them (another area's office gets 403).
+"""
 
 from __future__ import annotations
 
@@ -6,33 +10,25 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects import domain, repository
-from services.projects.models import Community, Plan, Survey
+from services.projects import access, repository
+from services.projects.models import Plan, Survey
 from services.projects.schemas.planning import PlanCreate, SurveyCreate
+from shared.auth import Principal
 from shared.db import new_id
 from shared.errors import Conflict
 from shared.repository import bump_version
-from shared.service import ServiceContext
 
-__all__ = ["approve_plan", "create_plan", "record_survey", "seed_communities"]
-
-
-async def seed_communities(session: AsyncSession, ctx: ServiceContext | None = None) -> None:
-    """Insert the six pilot communities that are missing; existing rows are left as they are.
-
-    The service's seeder (`ctx` is part of its signature, unused here).
-    """
-    existing = await repository.community_ids(session)
-    for community_id, name, district in domain.PILOT_COMMUNITIES:
-        if community_id not in existing:
-            session.add(Community(id=community_id, name=name, district=district,
-                                  batch_deadline=domain.BATCH_DEADLINE))
-    await session.flush()
+__all__ = ["approve_plan", "create_plan", "record_survey"]
 
 
-async def record_survey(session: AsyncSession, community_id: str, body: SurveyCreate, *,
-                        now: datetime) -> Survey:
-    await repository.get_community(session, community_id)
+async def _as_planner(session: AsyncSession, community_id: str, actor: Principal) -> None:
+    community = await repository.get_community(session, community_id)
+    access.ensure_office(actor, access.jurisdiction_of(community), access.PLANNERS)
+
+
+async def record_survey(session: AsyncSession, community_id: str, body: SurveyCreate,
+                        actor: Principal, *, now: datetime) -> Survey:
+    await _as_planner(session, community_id, actor)
     survey = Survey(
         id=new_id(), community_id=community_id, title=body.title, surveyed_on=body.surveyed_on,
         findings=[f.model_dump(mode="json") for f in body.findings],
@@ -44,9 +40,9 @@ async def record_survey(session: AsyncSession, community_id: str, body: SurveyCr
     return survey
 
 
-async def create_plan(session: AsyncSession, community_id: str, body: PlanCreate, *,
-                      now: datetime) -> Plan:
-    await repository.get_community(session, community_id)
+async def create_plan(session: AsyncSession, community_id: str, body: PlanCreate,
+                      actor: Principal, *, now: datetime) -> Plan:
+    await _as_planner(session, community_id, actor)
     plan = Plan(id=new_id(), community_id=community_id, title=body.title, summary=body.summary,
                 status="draft", created_at=now)
     session.add(plan)
@@ -54,8 +50,8 @@ async def create_plan(session: AsyncSession, community_id: str, body: PlanCreate
     return plan
 
 
-async def approve_plan(session: AsyncSession, plan_id: str, *, if_match: str | None,
-                       now: datetime) -> Plan:
+async def approve_plan(session: AsyncSession, plan_id: str, actor: Principal, *,
+                       if_match: str | None, now: datetime) -> Plan:
     """Approve a draft plan; the community's previously approved plan is superseded.
 
     The plan is locked, so one of concurrent approvals of it wins and the others find it
@@ -63,7 +59,9 @@ async def approve_plan(session: AsyncSession, plan_id: str, *, if_match: str | N
     community both lock the approved plan they supersede; the partial unique index
     `uq_plans_one_approved` refuses the second approved plan if they still race (409).
     """
-    plan = await repository.plan_for_update(session, plan_id, if_match=if_match)
+    plan = await repository.plan_for_update(
+        session, plan_id, if_match=if_match,
+        admit=lambda jurisdiction: access.ensure_office(actor, jurisdiction, access.BUREAU))
     if plan.status != "draft":
         raise Conflict(f"plan is {plan.status}, only a draft can be approved", allowed=[])
     current = await repository.approved_plan_for_update(session, plan.community_id)

@@ -81,11 +81,11 @@ def _funding(body: ProjectCreate) -> domain.Funding:
 async def create_project(session: AsyncSession, body: ProjectCreate, actor: Principal, *,
                          now: datetime) -> Project:
     """Draft a project under its community's currently approved plan (locked meanwhile)."""
-    access.ensure_may_create(actor, body.parties.builder)
     try:
-        await repository.get_community(session, body.community_id)
+        community = await repository.get_community(session, body.community_id)
     except NotFound as exc:
         raise Invalid("no such community", field="community_id") from exc
+    access.ensure_may_create(actor, body.parties.builder, access.jurisdiction_of(community))
     await _check_plan(session, body)
     funding = _funding(body)
     project = Project(

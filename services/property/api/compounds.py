@@ -32,8 +32,9 @@ CommunityId = Annotated[str, Query(min_length=1, max_length=64)]
 
 @router.post("/compounds", status_code=201, summary="Register a compound (小区)")
 async def create_compound(body: CompoundCreate, session: SessionDep, clock: ClockDep,
-                          _: Registrar) -> CompoundPublic:
-    return presenters.compound_public(await compounds.create_compound(session, body, clock))
+                          principal: Registrar) -> CompoundPublic:
+    compound = await compounds.create_compound(session, body, principal, clock)
+    return presenters.compound_public(compound)
 
 
 @router.get("/compounds", summary="Compounds, optionally of one community")
@@ -53,14 +54,17 @@ async def get_compound(compound_id: str, session: SessionDep,
 @router.put("/compounds/{compound_id}/owners",
             summary="Replace the owner register: one entry per unit (If-Match: compound version)")
 async def replace_owners(compound_id: str, units: Roster, session: SessionDep,
-                         _: Registrar, if_match: IfMatch = None) -> RosterPublic:
-    register = await compounds.replace_register(session, compound_id, units, if_match)
+                         principal: Registrar, if_match: IfMatch = None) -> RosterPublic:
+    register = await compounds.replace_register(session, compound_id, units, principal,
+                                                if_match)
     return presenters.roster_public(register)
 
 
 @router.get("/compounds/{compound_id}/owners", summary="The owner register of a compound")
-async def read_owners(compound_id: str, session: SessionDep, _: RosterReader) -> RosterPublic:
-    return presenters.roster_public(await compounds.register_of(session, compound_id))
+async def read_owners(compound_id: str, session: SessionDep,
+                      principal: RosterReader) -> RosterPublic:
+    return presenters.roster_public(await compounds.register_of(session, compound_id,
+                                                                principal))
 
 
 @router.post("/providers", status_code=201, summary="Register a property provider")
@@ -84,14 +88,15 @@ async def get_provider(provider_id: str, session: SessionDep,
 
 @router.get("/candidates",
             summary="Unmanaged compounds offered for a trial after an acceptance passed")
-async def list_candidates(community_id: CommunityId, session: SessionDep, _: Overseer,
+async def list_candidates(community_id: CommunityId, session: SessionDep, principal: Overseer,
                           limit: Limit = 50, cursor: Cursor = None) -> Page[CandidatePublic]:
-    page = await repository.candidates_page(session, community_id, limit=limit, cursor=cursor)
+    page = await compounds.candidates_of(session, community_id, principal, limit=limit,
+                                         cursor=cursor)
     return page_of(page, presenters.candidate_public)
 
 
 @router.get("/coverage", summary="Property-management coverage (物业管理覆盖率) of a community")
 async def coverage(community_id: CommunityId, session: SessionDep,
-                   _: Overseer) -> CoveragePublic:
-    rows = await repository.coverage_rows(session, community_id)
+                   principal: Overseer) -> CoveragePublic:
+    rows = await compounds.coverage_of(session, community_id, principal)
     return presenters.coverage_public(community_id, rows)

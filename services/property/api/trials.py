@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.property import presenters, repository
+from services.property import presenters
 from services.property.access import Assessor, Subdistrict
 from services.property.config import PropertySettings
 from services.property.domain import TrialStatus
@@ -46,33 +46,36 @@ async def start_trial(body: TrialCreate, session: SessionDep, clock: ClockDep,
 
 
 @router.get("/trials", summary="Trials, filtered by compound, community or status")
-async def list_trials(session: SessionDep, _: CurrentPrincipal, compound_id: IdFilter = None,
-                      community_id: IdFilter = None, status: TrialStatus | None = None,
-                      limit: Limit = 50, cursor: Cursor = None) -> Page[TrialPublic]:
-    page = await repository.trials_page(session, compound_id=compound_id,
-                                        community_id=community_id, status=status,
-                                        limit=limit, cursor=cursor)
+async def list_trials(session: SessionDep, principal: CurrentPrincipal,
+                      compound_id: IdFilter = None, community_id: IdFilter = None,
+                      status: TrialStatus | None = None, limit: Limit = 50,
+                      cursor: Cursor = None) -> Page[TrialPublic]:
+    page = await trials.trials_seen_by(session, principal, compound_id=compound_id,
+                                       community_id=community_id, status=status,
+                                       limit=limit, cursor=cursor)
     return page_of(page, presenters.trial_public)
 
 
 @router.get("/trials/{trial_id}", summary="One trial")
-async def get_trial(trial_id: str, session: SessionDep, _: CurrentPrincipal) -> TrialPublic:
-    return presenters.trial_public(await repository.get_trial(session, trial_id))
+async def get_trial(trial_id: str, session: SessionDep,
+                    principal: CurrentPrincipal) -> TrialPublic:
+    return presenters.trial_public(await trials.trial_seen_by(session, trial_id, principal))
 
 
 @router.post("/trials/{trial_id}/end", summary="End a running trial (If-Match: version)")
 async def end_trial(trial_id: str, body: TrialEnd, session: SessionDep, clock: ClockDep,
-                    _: Subdistrict, if_match: IfMatch = None) -> TrialPublic:
-    trial = await trials.end_trial(session, trial_id, body.reason, if_match, clock)
+                    principal: Subdistrict, if_match: IfMatch = None) -> TrialPublic:
+    trial = await trials.end_trial(session, trial_id, body.reason, principal, if_match, clock)
     return presenters.trial_public(trial)
 
 
 @router.post("/trials/{trial_id}/extend",
              summary="Extend a trial after a failed or invalid vote (If-Match: version)")
 async def extend_trial(trial_id: str, body: TrialExtend, session: SessionDep, clock: ClockDep,
-                       settings: Settings, _: Subdistrict, if_match: IfMatch = None) -> TrialPublic:
-    trial = await trials.extend_trial(session, trial_id, body.new_end, if_match, clock,
-                                      settings.max_trial_months)
+                       settings: Settings, principal: Subdistrict,
+                       if_match: IfMatch = None) -> TrialPublic:
+    trial = await trials.extend_trial(session, trial_id, body.new_end, principal, if_match,
+                                      clock, settings.max_trial_months)
     return presenters.trial_public(trial)
 
 
@@ -85,7 +88,8 @@ async def record_assessment(trial_id: str, body: AssessmentCreate, session: Sess
 
 
 @router.get("/trials/{trial_id}/assessments", summary="Assessments of a trial")
-async def list_assessments(trial_id: str, session: SessionDep, _: CurrentPrincipal,
+async def list_assessments(trial_id: str, session: SessionDep, principal: CurrentPrincipal,
                            limit: Limit = 50, cursor: Cursor = None) -> Page[AssessmentPublic]:
-    page = await repository.assessments_page(session, trial_id, limit=limit, cursor=cursor)
+    page = await trials.assessments_of(session, trial_id, principal, limit=limit,
+                                       cursor=cursor)
     return page_of(page, presenters.assessment_public)

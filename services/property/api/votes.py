@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.property import presenters, repository
+from services.property import presenters
 from services.property.access import BallotCaster, Subdistrict, VoteOrganiser
 from services.property.schemas import BallotCreate, BallotPublic, VoteCreate, VotePublic
 from services.property.service import votes
@@ -20,21 +20,22 @@ router = APIRouter(tags=["property"])
 @router.post("/trials/{trial_id}/votes", status_code=201,
              summary="Open the owners' conversion vote (snapshots the register)")
 async def open_vote(trial_id: str, body: VoteCreate, session: SessionDep, clock: ClockDep,
-                    _: VoteOrganiser) -> VotePublic:
-    vote = await votes.open_vote(session, trial_id, body, clock)
+                    principal: VoteOrganiser) -> VotePublic:
+    vote = await votes.open_vote(session, trial_id, body, principal, clock)
     return presenters.vote_public((vote, 0))
 
 
 @router.get("/trials/{trial_id}/votes", summary="Votes of a trial")
-async def list_votes(trial_id: str, session: SessionDep, _: CurrentPrincipal,
+async def list_votes(trial_id: str, session: SessionDep, principal: CurrentPrincipal,
                      limit: Limit = 50, cursor: Cursor = None) -> Page[VotePublic]:
-    page = await repository.votes_page(session, trial_id, limit=limit, cursor=cursor)
+    page = await votes.votes_of(session, trial_id, principal, limit=limit, cursor=cursor)
     return page_of(page, presenters.vote_public)
 
 
 @router.get("/votes/{vote_id}", summary="One vote; the count is shown once it is closed")
-async def get_vote(vote_id: str, session: SessionDep, _: CurrentPrincipal) -> VotePublic:
-    return presenters.vote_public(await repository.vote_shown(session, vote_id))
+async def get_vote(vote_id: str, session: SessionDep,
+                   principal: CurrentPrincipal) -> VotePublic:
+    return presenters.vote_public(await votes.vote_seen_by(session, vote_id, principal))
 
 
 @router.post("/votes/{vote_id}/ballots", status_code=201,
@@ -47,6 +48,7 @@ async def cast_ballot(vote_id: str, body: BallotCreate, session: SessionDep, clo
 
 @router.post("/votes/{vote_id}/close",
              summary="Close and count the vote (after closes_at, or once everyone voted)")
-async def close_vote(vote_id: str, session: SessionDep, clock: ClockDep, _: Subdistrict,
-                     if_match: IfMatch = None) -> VotePublic:
-    return presenters.vote_public(await votes.close_vote(session, vote_id, if_match, clock))
+async def close_vote(vote_id: str, session: SessionDep, clock: ClockDep,
+                     principal: Subdistrict, if_match: IfMatch = None) -> VotePublic:
+    return presenters.vote_public(await votes.close_vote(session, vote_id, principal,
+                                                         if_match, clock))

@@ -1,4 +1,5 @@
-"""Use cases for compounds, owner registers, providers, and what consumed events record."""
+"""Use cases for compounds, owner registers, providers, candidates and coverage, and what
+consumed events record."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.property import repository
+from services.property import access, repository
 from services.property.events import publish_fact
 from services.property.models import Candidate, ComplaintRecord, Compound, OwnerUnit, Provider
+from services.property.repository import PageRows
 from services.property.schemas import CompoundCreate, OwnerEntry, ProviderCreate
+from shared.auth import Principal
 from shared.clock import Clock
 from shared.contracts.property import PropertyCompoundRegistered
 from shared.db import new_id
@@ -20,6 +23,8 @@ from shared.errors import Conflict
 from shared.repository import bump_version
 
 __all__ = [
+    "candidates_of",
+    "coverage_of",
     "create_compound",
     "create_provider",
     "record_candidates",
@@ -29,7 +34,10 @@ __all__ = [
 ]
 
 
-async def create_compound(session: AsyncSession, body: CompoundCreate, clock: Clock) -> Compound:
+async def create_compound(session: AsyncSession, body: CompoundCreate, principal: Principal,
+                          clock: Clock) -> Compound:
+    """Register a compound of a community the caller's office serves."""
+    await access.ensure_in_area(session, principal, body.community_id, access.REGISTRARS)
     now = clock.now()
     compound = Compound(
         id=new_id(), community_id=body.community_id, name=body.name, households=body.households,
@@ -46,22 +54,25 @@ async def create_compound(session: AsyncSession, body: CompoundCreate, clock: Cl
     return compound
 
 
-async def register_of(session: AsyncSession, compound_id: str
+async def register_of(session: AsyncSession, compound_id: str, principal: Principal
                       ) -> tuple[Compound, list[OwnerUnit]]:
     """The compound and its owner register, one row per unit."""
     compound = await repository.get_compound(session, compound_id)
+    await access.ensure_in_area(session, principal, compound.community_id,
+                                access.ROSTER_READERS)
     return compound, await repository.units_of(session, compound_id)
 
 
 async def replace_register(session: AsyncSession, compound_id: str,
-                           entries: Sequence[OwnerEntry], if_match: str | None
-                           ) -> tuple[Compound, list[OwnerUnit]]:
+                           entries: Sequence[OwnerEntry], principal: Principal,
+                           if_match: str | None) -> tuple[Compound, list[OwnerUnit]]:
     """Replace the compound's owner register; votes already open keep their snapshot.
 
     The compound stays locked until commit, so concurrent replacements apply one after the
     other, each on the register the previous one left (and its version).
     """
     compound = await repository.lock_compound(session, compound_id, if_match=if_match)
+    await access.ensure_in_area(session, principal, compound.community_id, access.REGISTRARS)
     await session.execute(delete(OwnerUnit).where(col(OwnerUnit.compound_id) == compound_id))
     units = [OwnerUnit(id=new_id(), compound_id=compound_id, position=position,
                        owner_id=entry.owner_id, area_m2=entry.area_m2)
@@ -82,11 +93,28 @@ async def create_provider(session: AsyncSession, body: ProviderCreate, clock: Cl
     if taken is not None:
         raise Conflict(f"a provider with licence {body.license_no} is already registered",
                        provider_id=taken)
-    provider = Provider(id=new_id(), name=body.name, license_no=body.license_no,
+    provider = Provider(id=new_id(), org=body.org, name=body.name, license_no=body.license_no,
                         created_at=clock.now())
     session.add(provider)
     await session.flush()
     return provider
+
+
+async def candidates_of(session: AsyncSession, community_id: str, principal: Principal, *,
+                        limit: int, cursor: str | None
+                        ) -> PageRows[tuple[Compound, list[Candidate]]]:
+    """The community's compounds offered for a trial, to an office serving it (or any
+    overseer bound to no area)."""
+    await access.ensure_in_area(session, principal, community_id, access.OVERSEERS)
+    return await repository.candidates_page(session, community_id, limit=limit, cursor=cursor)
+
+
+async def coverage_of(session: AsyncSession, community_id: str, principal: Principal
+                      ) -> list[tuple[Compound, bool]]:
+    """The community's compounds for its coverage figures, to an office serving it (or any
+    overseer bound to no area)."""
+    await access.ensure_in_area(session, principal, community_id, access.OVERSEERS)
+    return await repository.coverage_rows(session, community_id)
 
 
 async def record_candidates(session: AsyncSession, *, event_id: str, community_id: str,

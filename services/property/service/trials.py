@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.property import access, domain, repository
 from services.property.events import publish_fact, trial_fact
 from services.property.models import Assessment, Trial
+from services.property.repository import PageRows
 from services.property.schemas import AssessmentCreate, TrialCreate
 from shared.auth import Principal
 from shared.clock import Clock
@@ -26,7 +27,16 @@ from shared.db import new_id
 from shared.errors import Conflict, Invalid
 from shared.repository import bump_version
 
-__all__ = ["end_trial", "extend_trial", "record_assessment", "refuse_unless", "start_trial"]
+__all__ = [
+    "assessments_of",
+    "end_trial",
+    "extend_trial",
+    "record_assessment",
+    "refuse_unless",
+    "start_trial",
+    "trial_seen_by",
+    "trials_seen_by",
+]
 
 
 async def start_trial(session: AsyncSession, body: TrialCreate, principal: Principal,
@@ -40,6 +50,7 @@ async def start_trial(session: AsyncSession, body: TrialCreate, principal: Princ
     if problem is not None:
         raise Invalid(problem, field="end")
     compound = await repository.lock_compound(session, body.compound_id)
+    await access.ensure_in_area(session, principal, compound.community_id, access.ENTRUSTERS)
     provider = await repository.get_provider(session, body.provider_id)
     if compound.has_property_management:
         raise Conflict("the compound already has property management",
@@ -50,7 +61,8 @@ async def start_trial(session: AsyncSession, body: TrialCreate, principal: Princ
     now = clock.now()
     trial = Trial(
         id=new_id(), compound_id=compound.id, community_id=compound.community_id,
-        provider_id=provider.id, running_compound_id=compound.id, start=body.start,
+        provider_id=provider.id, provider_org=provider.org, running_compound_id=compound.id,
+        start=body.start,
         end=body.end, scope=body.scope, monthly_subsidy_cny=body.monthly_subsidy_cny,
         proposed_fee_cny_per_m2=body.proposed_fee_cny_per_m2, status="active",
         entrusted_by_org=principal.org, created_at=now,
@@ -71,10 +83,11 @@ def refuse_unless(trial: Trial, target: domain.TrialStatus) -> None:
                        trial_status=trial.status, allowed=allowed)
 
 
-async def end_trial(session: AsyncSession, trial_id: str, reason: str, if_match: str | None,
-                    clock: Clock) -> Trial:
+async def end_trial(session: AsyncSession, trial_id: str, reason: str, principal: Principal,
+                    if_match: str | None, clock: Clock) -> Trial:
     """End a running trial at any time; a vote still open is cancelled without a count."""
     trial = await repository.lock_trial(session, trial_id, if_match=if_match)
+    await access.ensure_in_area(session, principal, trial.community_id, access.ENTRUSTERS)
     refuse_unless(trial, "ended")
     now = clock.now()
     open_vote = await repository.lock_open_vote(session, trial.id)
@@ -91,9 +104,11 @@ async def end_trial(session: AsyncSession, trial_id: str, reason: str, if_match:
 
 
 async def extend_trial(session: AsyncSession, trial_id: str, new_end: date,
-                       if_match: str | None, clock: Clock, max_months: int) -> Trial:
+                       principal: Principal, if_match: str | None, clock: Clock,
+                       max_months: int) -> Trial:
     """Extend a running trial after its latest vote failed or was invalid."""
     trial = await repository.lock_trial(session, trial_id, if_match=if_match)
+    await access.ensure_in_area(session, principal, trial.community_id, access.ENTRUSTERS)
     refuse_unless(trial, "extended")
     latest = await repository.latest_vote(session, trial.id)
     if latest is None or latest.status not in ("failed", "invalid"):
@@ -121,6 +136,7 @@ async def record_assessment(session: AsyncSession, trial_id: str, body: Assessme
     """
     trial = await repository.lock_trial(session, trial_id)
     scorer = access.assessing_body(principal, body.body)
+    await access.ensure_in_area(session, principal, trial.community_id, (scorer,))
     now = clock.now()
     month = _assessable_month(trial, body.period, domain.city_today(now))
     if trial.status == "ended":
@@ -158,3 +174,28 @@ def _assessable_month(trial: Trial, period: str, today: date) -> domain.Month:
     if trial.status != "converted" and month > domain.Month.of(trial.end):
         raise Invalid("period is after the trial's end", field="period")
     return month
+
+
+# --- reads: a provider sees its own trials only ---------------------------------------------
+
+async def trial_seen_by(session: AsyncSession, trial_id: str, principal: Principal) -> Trial:
+    """The trial, unless the caller is another provider (404)."""
+    trial = await repository.get_trial(session, trial_id)
+    access.ensure_may_see_trial(principal, trial)
+    return trial
+
+
+async def trials_seen_by(session: AsyncSession, principal: Principal, *,
+                         compound_id: str | None, community_id: str | None,
+                         status: domain.TrialStatus | None, limit: int, cursor: str | None
+                         ) -> PageRows[Trial]:
+    """One page of trials; a provider's page holds its own trials only."""
+    return await repository.trials_page(
+        session, compound_id=compound_id, community_id=community_id, status=status,
+        provider_org=access.provider_org_filter(principal), limit=limit, cursor=cursor)
+
+
+async def assessments_of(session: AsyncSession, trial_id: str, principal: Principal, *,
+                         limit: int, cursor: str | None) -> PageRows[Assessment]:
+    trial = await trial_seen_by(session, trial_id, principal)
+    return await repository.assessments_page(session, trial.id, limit=limit, cursor=cursor)

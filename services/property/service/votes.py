@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.property import access, domain, presenters, repository
 from services.property.events import publish_fact, trial_fact
 from services.property.models import Ballot, Trial, Vote, VoteOwner
+from services.property.repository import PageRows
 from services.property.schemas import BallotCreate, VoteCreate
-from services.property.service.trials import refuse_unless
+from services.property.service.trials import refuse_unless, trial_seen_by
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.contracts.property import (
@@ -33,13 +34,14 @@ from shared.db import new_id
 from shared.errors import Conflict, Invalid
 from shared.repository import bump_version
 
-__all__ = ["cast_ballot", "close_vote", "open_vote"]
+__all__ = ["cast_ballot", "close_vote", "open_vote", "vote_seen_by", "votes_of"]
 
 
 async def open_vote(session: AsyncSession, trial_id: str, body: VoteCreate,
-                    clock: Clock) -> Vote:
+                    principal: Principal, clock: Clock) -> Vote:
     """Open the trial's conversion vote on a snapshot of the owner register."""
     trial = await repository.lock_trial(session, trial_id)
+    await access.ensure_in_area(session, principal, trial.community_id, access.VOTE_ORGANISERS)
     if trial.status not in domain.ACTIVE_TRIAL_STATUSES:
         raise Conflict(f"the trial is {trial.status}: no vote can open", trial_status=trial.status,
                        unmet=["trial active or extended"])
@@ -85,8 +87,10 @@ async def _register_units(session: AsyncSession, compound_id: str, body: VoteCre
 async def cast_ballot(session: AsyncSession, vote_id: str, body: BallotCreate,
                       principal: Principal, clock: Clock) -> tuple[Ballot, bool]:
     """Record (or replace) an owner's ballot; returns it and whether it replaced one."""
-    access.ensure_may_cast_for(principal, body.owner_id)
     vote = await repository.lock_vote(session, vote_id)
+    trial = await repository.get_trial(session, vote.trial_id)
+    access.ensure_may_cast_for(principal, body.owner_id,
+                               await access.area_of(session, trial.community_id))
     if vote.status != "open":
         raise Conflict(f"the vote is {vote.status}", vote_status=vote.status)
     now = clock.now()
@@ -107,11 +111,12 @@ async def cast_ballot(session: AsyncSession, vote_id: str, body: BallotCreate,
     return ballot, replaced
 
 
-async def close_vote(session: AsyncSession, vote_id: str, if_match: str | None,
-                     clock: Clock) -> tuple[Vote, int]:
+async def close_vote(session: AsyncSession, vote_id: str, principal: Principal,
+                     if_match: str | None, clock: Clock) -> tuple[Vote, int]:
     """Count the vote and close it; a passed vote converts the trial. Returns the vote and
     how many ballots were cast."""
     trial, vote = await repository.lock_vote_and_trial(session, vote_id, if_match=if_match)
+    await access.ensure_in_area(session, principal, trial.community_id, access.ENTRUSTERS)
     if vote.status != "open":
         raise Conflict(f"the vote is already {vote.status}", vote_status=vote.status)
     choices = await repository.vote_choices(session, vote.id)
@@ -149,3 +154,19 @@ async def _convert(session: AsyncSession, trial: Trial, now: datetime) -> None:
         **trial_fact(trial), fee_cny_per_m2=str(trial.proposed_fee_cny_per_m2),
         households=compound.households,
     ), subject=trial.id, at=now)
+
+
+async def votes_of(session: AsyncSession, trial_id: str, principal: Principal, *, limit: int,
+                   cursor: str | None) -> PageRows[tuple[Vote, int]]:
+    """The trial's votes, unless the caller is another provider (404)."""
+    trial = await trial_seen_by(session, trial_id, principal)
+    return await repository.votes_page(session, trial.id, limit=limit, cursor=cursor)
+
+
+async def vote_seen_by(session: AsyncSession, vote_id: str, principal: Principal
+                       ) -> tuple[Vote, int]:
+    """The vote and its ballot count, unless the caller is another provider (404)."""
+    shown = await repository.vote_shown(session, vote_id)
+    access.ensure_may_see_trial(principal, await repository.get_trial(session,
+                                                                      shown[0].trial_id))
+    return shown

@@ -49,36 +49,52 @@ class TestRequiredParties:
         assert by_code["contractor"] == Party("contractor", "contractor", "c")
         assert by_code["pipeline:gas-co"] == Party("pipeline:gas-co", "pipeline", "gas-co")
         assert by_code["subdistrict"].org is None
+        assert by_code["owners"] == Party("owners", "owners", None)
+
+    def test_the_owners_party_is_bound_to_the_representative_the_project_names(self) -> None:
+        by_code = {p.code: p for p in parties(owners="yzwh-7")}
+        assert by_code["owners"] == Party("owners", "owners", "yzwh-7")
+        assert codes(owners="yzwh-7") == EIGHT
 
 
 class TestMaySignAs:
     def test_a_unit_needs_its_role_and_its_org(self) -> None:
         party = Party("contractor", "contractor", "c")
-        assert may_sign_as(party, roles={"contractor"}, org="c", community_id="x")
-        assert not may_sign_as(party, roles={"contractor"}, org="other", community_id="x")
-        assert not may_sign_as(party, roles={"supervisor"}, org="c", community_id="x")
+        assert may_sign_as(party, roles={"contractor"}, org="c")
+        assert not may_sign_as(party, roles={"contractor"}, org="other")
+        assert not may_sign_as(party, roles={"supervisor"}, org="c")
 
     def test_a_pipeline_party_needs_the_pipeline_role_and_that_org(self) -> None:
         party = Party("pipeline:gas-co", "pipeline", "gas-co")
-        assert may_sign_as(party, roles={"pipeline"}, org="gas-co", community_id="x")
-        assert not may_sign_as(party, roles={"pipeline"}, org="power-co", community_id="x")
+        assert may_sign_as(party, roles={"pipeline"}, org="gas-co")
+        assert not may_sign_as(party, roles={"pipeline"}, org="power-co")
 
     def test_admin_never_signs_for_a_party(self) -> None:
         for party in parties():
-            assert not may_sign_as(party, roles={"admin"}, org=party.org, community_id="x")
+            assert not may_sign_as(party, roles={"admin"}, org=party.org)
 
-    def test_public_bodies_sign_by_role(self) -> None:
-        party = Party("district_bureau", "district_bureau")
-        assert may_sign_as(party, roles={"district_bureau"}, org="any", community_id="x")
-
-    def test_the_community_signs_only_for_its_own_community_when_its_token_names_one(
+    def test_an_office_signs_only_as_the_office_of_the_communitys_jurisdiction(
         self,
     ) -> None:
-        party = Party("community", "community")
-        assert may_sign_as(party, roles={"community"}, org="shentian", community_id="shentian")
-        assert may_sign_as(party, roles={"community"}, org=None, community_id="shentian")
-        assert not may_sign_as(party, roles={"community"}, org="dongdu",
-                               community_id="shentian")
+        for role, office in (("district_bureau", "siming-bureau"),
+                             ("subdistrict", "shentian-street"), ("community", "shentian")):
+            party = Party(role, role)
+            assert may_sign_as(party, roles={role}, org=office, office=office)
+            assert not may_sign_as(party, roles={role}, org="xiangan-bureau", office=office)
+            assert not may_sign_as(party, roles={role}, org=None, office=office)
+
+    def test_nobody_signs_for_an_office_of_a_community_without_jurisdiction(self) -> None:
+        party = Party("subdistrict", "subdistrict")
+        assert not may_sign_as(party, roles={"subdistrict"}, org="any-street", office=None)
+
+    def test_the_owners_sign_by_role_unless_the_project_names_their_representative(
+        self,
+    ) -> None:
+        assert may_sign_as(Party("owners", "owners"), roles={"owners"}, org=None)
+        named = Party("owners", "owners", "yzwh-7")
+        assert may_sign_as(named, roles={"owners"}, org="yzwh-7")
+        assert not may_sign_as(named, roles={"owners"}, org="yzwh-8")
+        assert not may_sign_as(named, roles={"owners"}, org=None)
 
 
 class TestDecideRound:

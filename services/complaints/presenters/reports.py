@@ -1,41 +1,45 @@
-"""Rows ⇒ responses. Personal data in full for staff only, else masked; Open311 views never
-show contact details."""
+"""Reports and site boards as our own API shows them. A reporter's contact is shown as
+`access.contact_display` decides; board contacts in full for staff only, else masked."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
+from services.complaints.access import ContactDisplay
 from services.complaints.domain.contacts import mask_email, mask_name, mask_phone
+from services.complaints.domain.personal_data import contact_status, holds_contact
 from services.complaints.domain.workflow import allowed_actions
 from services.complaints.models import Complaint, ComplaintStep, SiteBoard
 from services.complaints.repository.reports import ReportCounts
-from services.complaints.schemas.boards import BoardPublic
+from services.complaints.schemas.boards import BoardPublic, SiteLocation
 from services.complaints.schemas.fields import ContactPublic
-from services.complaints.schemas.open311 import ATTRIBUTES, SERVICES
 from services.complaints.schemas.reports import (
     ActorPublic,
+    CalendarPublic,
     ComplaintPublic,
     ComplaintReceipt,
+    NearbyReport,
+    PointPublic,
     SlaFigures,
     StatsPublic,
     StepPublic,
+    SupporterReceipt,
 )
+from services.complaints.service.duplicates import Nearby, Supported
 from services.complaints.service.reports import Filed
-from shared.contracts.complaints import ComplaintCategory
+from shared.service import ServiceContext
+from shared.workdays import CITY_TZ, WorkingCalendar
 
 __all__ = [
     "board_view",
+    "calendar_view",
     "complaint_view",
     "contact_view",
-    "open311_receipt",
+    "nearby_view",
     "receipt_view",
-    "request_view",
-    "service_definition",
-    "service_entry",
-    "service_notice",
     "stats_view",
+    "supporter_receipt_view",
 ]
 
 
@@ -63,21 +67,27 @@ def _step_view(step: ComplaintStep, *, staff: bool) -> StepPublic:
 
 
 def complaint_view(
-    complaint: Complaint, *, staff: bool, steps: Sequence[ComplaintStep] = ()
+    complaint: Complaint, *, staff: bool, steps: Sequence[ComplaintStep] = (),
+    contact: ContactDisplay = "hidden",
 ) -> ComplaintPublic:
-    has_contact = complaint.contact_name or complaint.contact_phone or complaint.contact_email
-    contact = contact_view(
-        full=staff, name=complaint.contact_name, phone=complaint.contact_phone,
-        email=complaint.contact_email,
-    ) if has_contact else None
+    """`contact` says how the reporter's contact is shown (`access.contact_display`; a full
+    display must go through `service.contacts.show_report`, which records it)."""
+    held = holds_contact(complaint.contact_name, complaint.contact_phone,
+                         complaint.contact_email)
     return ComplaintPublic(
         id=complaint.id, tracking_code=complaint.tracking_code, kind=complaint.kind,
         category=complaint.category, status=complaint.status, project_id=complaint.project_id,
         community_id=complaint.community_id, compound_id=complaint.compound_id,
         description=complaint.description, location=complaint.location,
-        photos=list(complaint.photos), anonymous=complaint.anonymous, contact=contact,
+        photos=list(complaint.photos), anonymous=complaint.anonymous,
+        contact=_reporter_contact(complaint, contact) if held else None,
+        contact_status=contact_status(held=held, erased_at=complaint.contact_erased_at),
+        contact_erased_at=complaint.contact_erased_at,
         routed_org=complaint.routed_org, assignee_org=complaint.assignee_org,
-        escalation_level=complaint.escalation_level, expected_resolution_at=complaint.due_at,
+        escalation_level=complaint.escalation_level, sla=complaint.sla,
+        expected_resolution_at=complaint.due_at,
+        calendar_estimated=complaint.calendar_estimated, supporters=complaint.supporters,
+        duplicate_of=complaint.duplicate_of,
         resolved_at=complaint.resolved_at, closed_at=complaint.closed_at,
         satisfaction=complaint.satisfaction, version=complaint.version,
         created_at=complaint.created_at, updated_at=complaint.updated_at,
@@ -86,10 +96,45 @@ def complaint_view(
     )
 
 
+def _reporter_contact(complaint: Complaint, display: ContactDisplay) -> ContactPublic | None:
+    if display == "hidden":
+        return None
+    return contact_view(full=display == "full", name=complaint.contact_name,
+                        phone=complaint.contact_phone, email=complaint.contact_email)
+
+
 def receipt_view(filed: Filed) -> ComplaintReceipt:
     return ComplaintReceipt(id=filed.complaint.id, tracking_code=filed.complaint.tracking_code,
                             access_token=filed.access_token, status=filed.complaint.status,
                             expected_resolution_at=filed.complaint.due_at)
+
+
+def supporter_receipt_view(supported: Supported) -> SupporterReceipt:
+    return SupporterReceipt(complaint_id=supported.complaint.id,
+                            supporters=supported.complaint.supporters,
+                            access_token=supported.access_token)
+
+
+def nearby_view(nearby: Nearby) -> NearbyReport:
+    """Public: what the report is about and where, never who filed it or their address."""
+    complaint = nearby.complaint
+    assert complaint.lat is not None and complaint.lng is not None  # found by its point
+    return NearbyReport(
+        id=complaint.id, kind=complaint.kind, category=complaint.category,
+        status=complaint.status, description=complaint.description,
+        location=PointPublic(lat=complaint.lat, lng=complaint.lng),
+        distance_m=round(nearby.distance_m, 1), supporters=complaint.supporters,
+        created_at=complaint.created_at,
+    )
+
+
+def calendar_view(calendar: WorkingCalendar, this_year: int, *, operator_file: bool
+                  ) -> CalendarPublic:
+    years = calendar.covered_years()
+    return CalendarPublic(covered_years=years, first_year=years[0], last_year=years[-1],
+                          current_year_covered=calendar.covers(this_year),
+                          next_year_covered=calendar.covers(this_year + 1),
+                          operator_file=operator_file)
 
 
 def stats_view(community_id: str | None, counts: ReportCounts) -> StatsPublic:
@@ -124,66 +169,16 @@ def board_view(board: SiteBoard, *, full: bool) -> BoardPublic:
         liaison=liaison,
         contractor_contact=_party(board.contractor_contact, full=full),
         supervisor_contact=_party(board.supervisor_contact, full=full),
+        location=(SiteLocation(lat=board.lat, lng=board.lng)
+                  if board.lat is not None and board.lng is not None else None),
         version=board.version, published_at=board.published_at, updated_at=board.updated_at,
     )
 
 
-# Open311 GeoReport v2
-
-def service_entry(code: ComplaintCategory) -> dict[str, Any]:
-    name, description, group, keywords = SERVICES[code]
-    return {"service_code": code, "service_name": name, "description": description,
-            "metadata": True, "type": "realtime", "keywords": keywords, "group": group}
-
-
-def service_definition(code: ComplaintCategory) -> dict[str, Any]:
-    attributes = [
-        {"variable": True, "required": False, "values": [], **attribute}
-        for attribute in ATTRIBUTES
-    ]
-    return {"service_code": code, "attributes": attributes}
-
-
-def service_notice(sla_hours: int) -> str:
-    return f"Expected to be resolved within {sla_hours} hours; overdue reports are escalated."
-
-
-def open311_receipt(filed: Filed) -> dict[str, Any]:
-    """The answer to `POST requests`; `access_token` is ours, for the reporter's own API."""
-    return {
-        "service_request_id": filed.complaint.id,
-        "token": filed.complaint.tracking_code,
-        "service_notice": service_notice(filed.complaint.sla_hours),
-        "account_id": None,
-        "access_token": filed.access_token,
-    }
-
-
-def _w3c(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment else None
-
-
-def request_view(complaint: Complaint, *, with_description: bool) -> dict[str, Any]:
-    """A report as a GeoReport v2 service request (public: no contact details ever)."""
-    location = complaint.location or {}
-    media = next((p for p in complaint.photos if p.startswith(("https://", "http://"))), None)
-    return {
-        "service_request_id": complaint.id,
-        "status": "closed" if complaint.status == "closed" else "open",
-        "status_notes": complaint.last_note,
-        "service_name": SERVICES[complaint.category][0],  # type: ignore[index]
-        "service_code": complaint.category,
-        "description": complaint.description if with_description else None,
-        "agency_responsible": complaint.assignee_org or complaint.routed_org,
-        "service_notice": service_notice(complaint.sla_hours),
-        "requested_datetime": _w3c(complaint.created_at),
-        "updated_datetime": _w3c(complaint.updated_at),
-        "expected_datetime": _w3c(complaint.due_at),
-        "address": location.get("address"),
-        "address_id": None,
-        "zipcode": None,
-        "lat": location.get("lat"),
-        "long": location.get("lng"),
-        "media_url": media,
-        "tracking_code": complaint.tracking_code,
-    }
+def calendar_readiness(ctx: ServiceContext) -> dict[str, Any]:
+    """What complaints' /readyz says of the working-day calendar: the years it covers, and
+    whether the next one is loaded (deadlines reaching an uncovered year are estimated)."""
+    settings: Any = ctx.settings
+    view = calendar_view(settings.calendar(), ctx.clock.now().astimezone(CITY_TZ).year,
+                         operator_file=settings.workdays_file is not None)
+    return {"calendar": view.model_dump(mode="json")}
