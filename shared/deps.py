@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import Clock
 from shared.idempotency import claim_of
 from shared.service import ServiceContext
 
-__all__ = ["ClockDep", "ContextDep", "IfMatch", "SessionDep"]
+__all__ = ["ClockDep", "ContextDep", "IfMatch", "SessionDep", "set_etag"]
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -52,3 +52,8 @@ SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 ContextDep = Annotated[ServiceContext, Depends(_context)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="expected version")]
+
+
+def set_etag(response: Response, version: int) -> None:
+    """`ETag: "<version>"` on a resource that takes `If-Match: <version>` for its writes."""
+    response.headers["ETag"] = f'"{version}"'

@@ -118,6 +118,18 @@ def _problem(status: int, title: str, detail: str, extra_headers: list[tuple[byt
     return status, [(b"content-type", PROBLEM_JSON.encode()), *extra_headers], body
 
 
+def _with_instance(answer: Response, path: str) -> Response:
+    """A problem this middleware wrote names the request path as its `instance`, as the
+    app's own problems do (a stored answer from the app is left as it is)."""
+    status, headers, body = answer
+    if dict(headers).get(b"content-type") != PROBLEM_JSON.encode():
+        return answer
+    problem = json.loads(body)
+    if not isinstance(problem, dict) or "instance" in problem:
+        return answer
+    return status, headers, json.dumps({**problem, "instance": path}).encode()
+
+
 _IN_PROGRESS = ("Conflict", "a request with this Idempotency-Key is still in progress")
 _UNAVAILABLE = ("Service unavailable", "the database is unavailable")
 _RETRY_SOON = [(b"retry-after", b"1")]
@@ -143,8 +155,9 @@ class IdempotencyMiddleware:
             return
         key = raw_key.decode("latin-1").strip()
         if not 1 <= len(key) <= 255:
-            await _respond(send, *_problem(400, "Bad request",
-                                           "Idempotency-Key must be 1 to 255 characters", []))
+            await _respond(send, *_with_instance(_problem(
+                400, "Bad request", "Idempotency-Key must be 1 to 255 characters", []),
+                scope["path"]))
             return
         caller = self._caller(headers.get(b"authorization"), scope)
         if caller is None:  # an invalid token: let the route answer 401
@@ -152,7 +165,8 @@ class IdempotencyMiddleware:
             return
         body = await read_body_at_most(receive, _MAX_BODY)
         if body is None:
-            await _respond(send, *_problem(413, "Payload too large", "request body too large", []))
+            await _respond(send, *_with_instance(
+                _problem(413, "Payload too large", "request body too large", []), scope["path"]))
             return
         fingerprint = hashlib.sha256(
             b"\n".join([scope["method"].encode(), scope["path"].encode(),
@@ -164,12 +178,14 @@ class IdempotencyMiddleware:
         except (SQLAlchemyError, OSError) as exc:
             if not database_unavailable(exc):
                 raise
-            await _respond(send, *_problem(503, *_UNAVAILABLE, _RETRY_SOON))
+            await _respond(send, *_with_instance(_problem(503, *_UNAVAILABLE, _RETRY_SOON),
+                                                 scope["path"]))
             return
         if not isinstance(claimed, Claim):
-            await _respond(send, *claimed)
+            await _respond(send, *_with_instance(claimed, scope["path"]))
             return
-        await _respond(send, *await self._run_and_store(db, claimed, scope, body))
+        answer = await self._run_and_store(db, claimed, scope, body)
+        await _respond(send, *_with_instance(answer, scope["path"]))
 
     def _caller(self, authorization: bytes | None, scope: Scope) -> str | None:
         if authorization is None:

@@ -25,6 +25,7 @@ from shared.errors import Forbidden, NotFound
 
 __all__ = [
     "JURISDICTION_ROLES",
+    "PILOT_COMMUNITY_NAMES",
     "PILOT_DISTRICTS",
     "Jurisdiction",
     "communities_served",
@@ -48,6 +49,15 @@ PILOT_DISTRICTS = {
     "future-coast": "haicang",
     "chengxi": "tongan",
     "xinxing": "xiangan",
+}
+# Their names as people read them (the projects service seeds its communities with these).
+PILOT_COMMUNITY_NAMES = {
+    "shentian": "深田社区",
+    "dongdu": "东渡社区",
+    "shengguang": "盛光社区",
+    "future-coast": "未来海岸社区",
+    "chengxi": "城西社区",
+    "xinxing": "新兴社区",
 }
 
 

@@ -1,4 +1,5 @@
-"""Uploaded images, decoded with Pillow and stored as pixels only.
+"""Uploaded images, decoded with Pillow and stored as pixels only; uploaded PDFs, parsed
+with pypdf before they are stored.
 
 A resident's photo carries EXIF and XMP blocks: where the phone was (often the resident's
 home), the device, the time. `clean_image` keeps none of the bytes it was sent: it decodes the
@@ -13,29 +14,50 @@ Decoding is CPU work: call it in a worker thread (`asyncio.to_thread`) from asyn
 Refusals are `shared.errors` classes naming `field`: `PayloadTooLarge` over `max_bytes`,
 `UnsupportedMediaType` for another format, `Invalid` for an empty, corrupt, truncated or
 oversized (`max_pixels`) image.
+
+A PDF (`check_pdf`) is kept byte for byte (a signed document must stay as it was signed), but
+only once it parses: its cross-reference table and trailer, every page and every page's
+content stream must read, it needs at least one page and no password to open. `%PDF-`
+followed by anything else is `Invalid`, never stored. `clean_image_or_pdf` takes either,
+telling them apart by their first bytes and then proving it by decoding.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError
 
-from shared.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from shared.errors import Invalid, PayloadTooLarge, ProblemError, UnsupportedMediaType
 
 __all__ = [
     "ACCEPTED_IMAGE_TYPES",
+    "ACCEPTED_UPLOAD_TYPES",
+    "DEFAULT_MAX_PAGES",
     "DEFAULT_MAX_PIXELS",
+    "PDF",
+    "CheckedPdf",
     "CleanImage",
+    "check_pdf",
     "clean_image",
+    "clean_image_or_pdf",
 ]
 
 _FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 ACCEPTED_IMAGE_TYPES = tuple(_FORMATS.values())
 DEFAULT_MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; far below a decompression bomb
+PDF = "application/pdf"
+ACCEPTED_UPLOAD_TYPES = (*ACCEPTED_IMAGE_TYPES, PDF)
+DEFAULT_MAX_PAGES = 2_000
+# pypdf logs what it repairs quoting the file's bytes; an upload may be personal, so none of
+# it reaches the logs (a PDF that cannot be repaired is refused, and that is what counts).
+logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
 _JPEG_QUALITY = 85
 _PROFILED_MODES = frozenset({"RGB", "RGBA", "L", "LA", "P", "PA"})
 
@@ -135,3 +157,85 @@ def _encoded(pixels: Image.Image, source_format: str, *, icc_profile: object) ->
     return CleanImage(data=data, content_type="image/png" if as_png else "image/jpeg",
                       width=pixels.width, height=pixels.height,
                       sha256=hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class CheckedPdf:
+    """A PDF that parsed to the last page: `data` is the upload itself, unchanged."""
+
+    data: bytes
+    pages: int
+    sha256: str
+    content_type: str = PDF
+
+    @property
+    def extension(self) -> str:
+        return "pdf"
+
+
+def _within_limits(raw: bytes, field: str, max_bytes: int, what: str) -> None:
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f"{field}: {what} are limited to {max_bytes} bytes",
+                              max_bytes=max_bytes)
+    if not raw:
+        raise Invalid(f"{field}: the file is empty", field=field)
+
+
+def check_pdf(raw: bytes, *, field: str = "file", max_bytes: int = 10 * 1024 * 1024,
+              max_pages: int = DEFAULT_MAX_PAGES) -> CheckedPdf:
+    """`raw` if it is a PDF that parses completely (see the module docstring).
+
+    Parsing is CPU work: call it in a worker thread from async code.
+    """
+    _within_limits(raw, field, max_bytes, "files")
+    if not raw.startswith(b"%PDF-"):
+        raise UnsupportedMediaType(f"{field}: not a PDF document", accepted=[PDF])
+    pages = _pages_of(raw, field, max_pages)
+    return CheckedPdf(data=raw, pages=pages, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _pages_of(raw: bytes, field: str, max_pages: int) -> int:
+    broken = f"{field}: the PDF does not parse (corrupt, truncated or not a PDF)"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _read_pages(raw, field, max_pages)
+    except ProblemError:
+        raise
+    except FileNotDecryptedError:
+        raise Invalid(f"{field}: the PDF needs a password to open", field=field) from None
+    except Exception:  # pypdf reports broken structure in many ways (and recursion, too)
+        raise Invalid(broken, field=field) from None
+
+
+def _read_pages(raw: bytes, field: str, max_pages: int) -> int:
+    reader = PdfReader(io.BytesIO(raw), strict=False)
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise Invalid(f"{field}: the PDF needs a password to open", field=field)
+    count = len(reader.pages)
+    if count == 0:
+        raise Invalid(f"{field}: the PDF has no pages", field=field)
+    if count > max_pages:
+        raise Invalid(f"{field}: {count} pages are more than {max_pages}", field=field)
+    for page in reader.pages:
+        _ = page.mediabox
+        contents = page.get_contents()
+        if contents is not None:
+            contents.get_data()
+    return count
+
+
+def clean_image_or_pdf(raw: bytes, *, field: str = "file", max_bytes: int = 10 * 1024 * 1024,
+                       max_pixels: int = DEFAULT_MAX_PIXELS,
+                       max_pages: int = DEFAULT_MAX_PAGES) -> CleanImage | CheckedPdf:
+    """An image re-encoded without its metadata (`clean_image`), or a PDF that parses
+    (`check_pdf`); anything else is `UnsupportedMediaType` listing both."""
+    _within_limits(raw, field, max_bytes, "files")
+    if raw.startswith(b"%PDF-"):
+        return check_pdf(raw, field=field, max_bytes=max_bytes, max_pages=max_pages)
+    try:
+        return clean_image(raw, field=field, max_bytes=max_bytes, max_pixels=max_pixels)
+    except UnsupportedMediaType:
+        raise UnsupportedMediaType(
+            f"{field}: only JPEG, PNG and WebP images and PDF documents are accepted",
+            accepted=list(ACCEPTED_UPLOAD_TYPES)) from None

@@ -35,6 +35,8 @@ class Acceptance(Table, table=True):
     id: str = Field(sa_column=Column(String(32), primary_key=True))
     project_id: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
     community_id: str = Field(sa_column=Column(String(100), nullable=False, index=True))
+    # As `project.completed` carried it (None from events before it did): for the record.
+    project_title: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     current_round: int = Field(sa_column=Column(Integer, nullable=False))
     status: str = Field(sa_column=Column(String(16), nullable=False))  # of the current round
     chain_head: str = Field(sa_column=Column(String(64), nullable=False))

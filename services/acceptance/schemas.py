@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.times import UtcDateTime
 
 __all__ = [
     "AcceptancePublic",
@@ -14,6 +16,7 @@ __all__ = [
     "ComplaintPublic",
     "Defect",
     "PartyPublic",
+    "RecordLinkPublic",
     "RecordPublic",
     "RoundPublic",
     "ScheduleCreate",
@@ -45,7 +48,7 @@ class SignatureCreate(_Request):
 
 
 class ScheduleCreate(_Request):
-    scheduled_at: AwareDatetime
+    scheduled_at: UtcDateTime
     place: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
@@ -68,6 +71,8 @@ class SignaturePublic(BaseModel):
 
 
 class PartyPublic(BaseModel):
+    """A required party and its signature in one round (the current one)."""
+
     party: str
     role: str
     org: str | None
@@ -93,6 +98,7 @@ class ComplaintPublic(BaseModel):
     kind: str
     category: str
     status: str
+    updated_at: datetime  # of the complaint's latest fact
 
 
 class AcceptanceSummary(BaseModel):
@@ -133,13 +139,26 @@ class VerificationPublic(BaseModel):
 
 
 class RecordPublic(BaseModel):
-    """The acceptance record (验收记录) as exported."""
+    """The acceptance record (验收记录) as exported: `required_parties` with their signatures
+    in the current round (`round`, the one `status` is of), every round, and the project's
+    complaints still unresolved."""
 
     acceptance_id: str
     project_id: str
+    project_title: str | None
     community_id: str
+    community_name: str | None
+    round: int
     status: RoundStatus
     required_parties: list[PartyPublic]
     rounds: list[RoundPublic]
+    unresolved_complaints: list[ComplaintPublic]
     verification: VerificationPublic
     generated_at: datetime
+
+
+class RecordLinkPublic(BaseModel):
+    """A link a browser opens the printable record with, without a bearer token."""
+
+    url: str
+    expires_at: datetime

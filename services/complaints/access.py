@@ -12,6 +12,9 @@ Reports:
   and reopen it. Another report answers 404, so tokens cannot probe ids. A token issued
   before the report's tokens were revoked (its `gen` is older) answers 401.
 
+Photos: anyone uploads one for a report to cite (rate-limited per client); only the
+reporter's own token adds one to a filed report.
+
 Reporter's contact: in full on the report's page to admin and the offices of its area (every
 such display is recorded in `contact_views`, readable by admin), masked to the reporter and
 in listings, never shown to the reported contractor, a provider or a supporter. Only the
@@ -20,13 +23,14 @@ reporter's own token asks for its erasure.
 Site boards: admin publishes for any project; a `subdistrict` office for a project of its own
 area, even one this service has not heard of yet (then the body names its community); a
 `contractor` only for a project known from `project.created` whose contractor is its org
-(unknown project ⇒ 404, another contractor's ⇒ 403). Staff and the
-site's own contractor read the phone numbers in full; everyone else masked.
+(unknown project ⇒ 404, another contractor's ⇒ 403). Anyone reads a board, its contacts
+in full: they are published by their role, as on the site's fence.
 
 Filing: anyone may file, limited per client (moving window, `limits` library, one limiter per
-app). Reports are limited per client IP (`COMPLAINTS_RATE_LIMIT`); the ASGI peer address is
-used unless `COMPLAINTS_TRUST_FORWARDED_FOR` says a trusted proxy sets `X-Forwarded-For`, in
-which case its first address counts. Open311 clients need an API key (`OPEN311_API_KEYS`;
+app). Reports, and apart from them photo uploads, are limited per client IP
+(`COMPLAINTS_RATE_LIMIT` each); the ASGI peer address is used unless
+`COMPLAINTS_TRUST_FORWARDED_FOR` says a trusted proxy sets `X-Forwarded-For`, in which case
+its first address counts. Open311 clients need an API key (`OPEN311_API_KEYS`;
 outside production also the documented development key) and are limited per key
 (`COMPLAINTS_OPEN311_RATE_LIMIT`), as one key serves many residents.
 """
@@ -55,9 +59,11 @@ __all__ = [
     "AuditReader",
     "BoardPublisher",
     "ContactDisplay",
+    "PhotoRateLimit",
     "ReportLister",
     "ReportRateLimit",
     "StatsReader",
+    "actions_of",
     "actor_role",
     "acts_for_area",
     "admit_open311_client",
@@ -65,6 +71,7 @@ __all__ = [
     "contact_display",
     "ensure_current_token",
     "ensure_may",
+    "ensure_may_add_photo",
     "ensure_may_erase_contact",
     "ensure_may_publish",
     "ensure_visible",
@@ -72,7 +79,6 @@ __all__ = [
     "is_own_reporter",
     "is_reporter",
     "listing_contact_display",
-    "may_see_board_in_full",
     "open311_keys",
     "org_of",
 ]
@@ -155,6 +161,21 @@ def ensure_may(principal: Principal, action: str, complaint: Complaint,
     raise Forbidden(f"only staff or the assignee organisation may {action} this report")
 
 
+def actions_of(principal: Principal, complaint: Complaint, *, staff_here: bool
+               ) -> frozenset[str]:
+    """The actions `principal` may take on `complaint` by who it is (`ensure_may`'s rule),
+    whatever the report's status: the reporter confirms and reopens; staff of the report's
+    area take every other step and merge; the assignee org resolves; a supporter, or
+    another org that sees the report, nothing."""
+    if is_reporter(principal, complaint.id):
+        return _REPORTER_ACTIONS if is_own_reporter(principal, complaint.id) else frozenset()
+    if staff_here:
+        return _STAFF_ACTIONS | {"resolve", "merge"}
+    if org_of(principal) == complaint.assignee_org is not None:
+        return frozenset({"resolve"})
+    return frozenset()
+
+
 def actor_role(principal: Principal, complaint_id: str) -> str:
     """The role recorded on a history step (readable by the reporter: no personal names)."""
     if is_reporter(principal, complaint_id):
@@ -186,6 +207,17 @@ def ensure_may_erase_contact(principal: Principal, complaint: Complaint) -> None
                         "contact erased")
 
 
+def ensure_may_add_photo(principal: Principal, complaint_id: str) -> None:
+    """Only the reporter's own token adds a photo to a report: another report's token is
+    404 (tokens cannot probe ids), anyone else 403. Decided before the upload is decoded;
+    the report's checks (a revoked token is 401) follow on the locked row."""
+    if is_own_reporter(principal, complaint_id):
+        return
+    if principal.scope is not None and not is_reporter(principal, complaint_id):
+        raise NotFound(NO_SUCH_REPORT)
+    raise Forbidden("only the reporter, with the report's access token, may add photos")
+
+
 # Site boards
 
 def ensure_may_publish(principal: Principal, site: ProjectSite | None,
@@ -209,14 +241,6 @@ def ensure_may_publish(principal: Principal, site: ProjectSite | None,
     if site is None:
         raise NotFound("no such project known to the complaints service yet")
     raise Forbidden("only the project's contractor may publish its site board")
-
-
-def may_see_board_in_full(principal: Principal | None, site: ProjectSite | None) -> bool:
-    if principal is None:
-        return False
-    if principal.is_staff:
-        return True
-    return bool(site and principal.has_any({"contractor"}) and principal.org == site.contractor_org)
 
 
 # Filing: Open311 keys and rate limits
@@ -292,4 +316,12 @@ async def _limit_reports(request: Request) -> None:
     await _enforce_rate_limit(ctx, ctx.settings.rate_limit, "reports", ip)
 
 
+async def _limit_photos(request: Request) -> None:
+    ctx = ServiceContext.of(request)
+    ip = client_ip(request, trust_forwarded_for=ctx.settings.trust_forwarded_for)
+    await _enforce_rate_limit(ctx, ctx.settings.rate_limit, "photos", ip)
+
+
 ReportRateLimit = Annotated[None, Depends(_limit_reports)]
+# Photo uploads: the same rate per client as filing, counted apart (a report cites up to 10).
+PhotoRateLimit = Annotated[None, Depends(_limit_photos)]

@@ -23,6 +23,7 @@ __all__ = [
     "ESTIMATED",
     "HOLDS_CONTACT",
     "METADATA",
+    "UNCITED",
     "CommunityBoundary",
     "Complaint",
     "ComplaintStep",
@@ -185,14 +186,25 @@ class ComplaintStep(Table, table=True):
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+# A photo uploaded but cited by no report yet: the retention scan's index covers these.
+UNCITED = text("complaint_id IS NULL")
+
+
 class ReportMedia(Table, table=True):
-    """A photo uploaded with an Open311 request (multipart `media`), stored re-encoded
-    without its metadata (`shared.uploads`); served at `/open311/v2/media/{id}`."""
+    """A reporter's photo (`POST /complaints/photos`, `POST /complaints/{id}/photos`, an
+    Open311 request's multipart `media`), stored re-encoded without its metadata
+    (`shared.uploads`); served at `/open311/v2/media/{id}` once a report cites it.
+    `complaint_id` is null while an upload waits to be cited (`domain.photos`)."""
 
     __tablename__ = "report_media"
+    __table_args__ = (
+        Index("ix_report_media_uncited", "created_at", sqlite_where=UNCITED,
+              postgresql_where=UNCITED),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
-    complaint_id: str = Field(max_length=64, foreign_key="complaints.id", index=True)
+    complaint_id: str | None = Field(default=None, max_length=64, foreign_key="complaints.id",
+                                     index=True)
     content_type: str = Field(max_length=32)
     width: int
     height: int

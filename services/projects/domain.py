@@ -34,7 +34,9 @@ __all__ = [
     "Budget",
     "BudgetError",
     "Funding",
+    "Gates",
     "HiddenWorkStatus",
+    "ReportFacts",
     "StartFacts",
     "allowed_transitions",
     "can_transition",
@@ -43,12 +45,14 @@ __all__ = [
     "ensure_preparable",
     "ensure_progress_forward",
     "ensure_reported_in_the_past",
-    "ensure_takes_hidden_works",
-    "ensure_takes_progress",
+    "ensure_same_report",
+    "ensure_site_open",
     "expected_percent",
+    "gates",
     "inspection_outcome",
     "is_behind_schedule",
     "parse_boundary",
+    "project_in",
     "require_status",
     "split_fiscal_funding",
     "start_unmet",
@@ -74,8 +78,17 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
 
 # Once construction is over there is nothing left to plan or to review.
 _PREPARABLE = frozenset({"draft", "approved", "under_construction", "suspended"})
-_REPORTABLE = frozenset({"under_construction", "suspended"})
-_HIDDEN_WORK_OPEN = frozenset({"under_construction", "rectifying"})
+# Work on site (progress reports, hidden works) happens only while the site is open: under
+# construction, or rectifying after a failed acceptance. A suspended site takes neither.
+_SITE_OPEN = frozenset({"under_construction", "rectifying"})
+# How a project in each status is named in a sentence ("an approved project").
+_PROJECT_IN = {
+    "draft": "a draft project", "approved": "an approved project",
+    "under_construction": "a project under construction", "suspended": "a suspended project",
+    "completed": "a completed project", "rectifying": "a project being rectified",
+    "accepted": "an accepted project", "in_operation": "a project in operation",
+    "cancelled": "a cancelled project",
+}
 # A phone clock a little fast is normal; a report from well in the future is not.
 _CLOCK_SKEW = timedelta(minutes=10)
 
@@ -102,29 +115,37 @@ def can_transition(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
 
+def project_in(status: str) -> str:
+    """A project in `status`, as a sentence names it: "an approved project"."""
+    return _PROJECT_IN.get(status, f"a project in status {status}")
+
+
 def ensure_can(status: str, target: str) -> None:
     """Refuse an illegal transition with 409 listing the allowed ones."""
     if not can_transition(status, target):
-        raise Conflict(f"a {status} project cannot become {target}",
+        raise Conflict(f"{project_in(status)} cannot become {target}",
                        current_status=status, allowed=allowed_transitions(status))
 
 
 def require_status(status: str, wanted: str, action: str) -> None:
     """Refuse `action` unless the project is `wanted` (409 listing the allowed transitions)."""
     if status != wanted:
-        raise Conflict(f"only a {wanted} project can {action}; this one is {status}",
+        raise Conflict(f"only {project_in(wanted)} can {action}; this one is {status}",
                        current_status=status, allowed=allowed_transitions(status))
 
 
 def ensure_preparable(status: str, what: str) -> None:
     """A construction plan or heritage review is taken until construction is over."""
     if status not in _PREPARABLE:
-        raise Conflict(f"a {status} project takes no {what}", current_status=status)
+        raise Conflict(f"{project_in(status)} takes no {what}", current_status=status)
 
 
-def ensure_takes_progress(status: str) -> None:
-    if status not in _REPORTABLE:
-        raise Conflict(f"a {status} project takes no progress reports", current_status=status)
+def ensure_site_open(status: str, what: str) -> None:
+    """The one rule for work on site: progress reports and hidden works are taken while the
+    site is open (under construction, or rectifying), never while it is suspended."""
+    if status not in _SITE_OPEN:
+        raise Conflict(f"{project_in(status)} takes no {what}", current_status=status,
+                       open_in=sorted(_SITE_OPEN))
 
 
 def ensure_reported_in_the_past(reported_at: datetime, now: datetime, field: str) -> None:
@@ -133,16 +154,50 @@ def ensure_reported_in_the_past(reported_at: datetime, now: datetime, field: str
         raise Invalid("reported_at is in the future", field=field)
 
 
-def ensure_progress_forward(current_percent: int, percent: int, field: str) -> None:
-    """Progress never decreases: a lower percent contradicts the recorded state (409)."""
+def ensure_progress_forward(current_percent: int, percent: int, field: str, *,
+                            batch_percent: int | None = None) -> None:
+    """Progress never decreases: a lower percent contradicts the recorded state (409).
+
+    `current_percent` is the stored percent; `batch_percent`, in an offline batch, the percent
+    its earlier items reached. A batch is all or nothing, so when an item falls below an
+    earlier one the 409 still reports the stored percent as `current_percent` (nothing of the
+    batch is stored) and the batch's as `batch_percent`.
+    """
     if percent < current_percent:
         raise Conflict(f"progress cannot go back from {current_percent}% to {percent}%",
                        field=field, current_percent=current_percent)
+    if batch_percent is not None and percent < batch_percent:
+        raise Conflict(f"progress cannot go back from {batch_percent}%, reached by an earlier "
+                       f"item of this batch, to {percent}% (nothing of the batch was stored)",
+                       field=field, current_percent=current_percent,
+                       batch_percent=batch_percent)
 
 
-def ensure_takes_hidden_works(status: str) -> None:
-    if status not in _HIDDEN_WORK_OPEN:
-        raise Conflict(f"a {status} project takes no new hidden works", current_status=status)
+@dataclass(frozen=True)
+class ReportFacts:
+    """What a progress report says: two reports under one client key must say the same."""
+
+    percent: int
+    milestone: str | None
+    note: str | None
+    photos: tuple[str, ...]
+    location: tuple[float, float] | None
+    reported_at: datetime
+
+
+def ensure_same_report(recorded: ReportFacts, sent: ReportFacts, field: str,
+                       **where: str) -> None:
+    """A client key names one report: sent again with the same content it is a replay, with
+    other content a conflict (409 naming `field`), never silently answered with the old one.
+    `where` says which report holds the key (its id, or the batch item that used it)."""
+    if recorded == sent:
+        return
+    differing = [name for name in ("percent", "milestone", "note", "photos", "location",
+                                   "reported_at")
+                 if getattr(recorded, name) != getattr(sent, name)]
+    raise Conflict("this idempotency key was already used for a different report "
+                   f"(differing: {', '.join(differing)})", field=field, differing=differing,
+                   **where)
 
 
 def inspection_outcome(status: str, verdict: Literal["pass", "fail"], note: str | None
@@ -259,6 +314,37 @@ def completion_unmet(progress_percent: int, hidden_works: Iterable[str]) -> list
     if any(status != "passed" for status in hidden_works):
         unmet.append("hidden_works_passed")
     return unmet
+
+
+@dataclass(frozen=True)
+class Gates:
+    """Which conditions of starting and completing a project are met now.
+
+    `heritage_review_approved` is None when no review is needed (the project does not touch
+    heritage); `hidden_works_passed` is true when every recorded hidden work passed (or
+    there is none yet).
+    """
+
+    plan_approved: bool
+    construction_plan_submitted: bool
+    site_board_published: bool
+    heritage_review_approved: bool | None
+    hidden_works_passed: bool
+    progress_100: bool
+
+
+def gates(*, plan_status: str | None, construction_plan: bool, site_board: bool,
+          heritage: bool, heritage_review_approved: bool, hidden_work_unpassed: bool,
+          progress_percent: int) -> Gates:
+    """The gate state of a project from the facts start and completion are decided on."""
+    return Gates(
+        plan_approved=plan_status == "approved",
+        construction_plan_submitted=construction_plan,
+        site_board_published=site_board,
+        heritage_review_approved=heritage_review_approved if heritage else None,
+        hidden_works_passed=not hidden_work_unpassed,
+        progress_100=progress_percent >= 100,
+    )
 
 
 def _start_of(day: date) -> datetime:

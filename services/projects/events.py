@@ -1,7 +1,9 @@
 """What the projects service publishes: facts about a project, keyed by the project id, and
-about a community (its jurisdiction, its boundary), keyed by the community id.
+about a community (its jurisdiction, its boundary, a filed survey, an approved plan), keyed
+by the community id (the catalog is `shared.contracts.projects`).
 
-Payloads carry ids, codes and geometry only (organisation ids, never people).
+Payloads carry ids, codes, amounts, counts and geometry only (organisation ids, never
+people, never a note or a description).
 """
 
 from __future__ import annotations

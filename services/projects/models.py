@@ -28,9 +28,11 @@ __all__ = [
     "ConstructionPlan",
     "HeritageReview",
     "HiddenWork",
+    "HiddenWorkInspection",
     "Plan",
     "ProgressReport",
     "Project",
+    "ProjectStatusChange",
     "SiteBoard",
     "Survey",
     "Table",
@@ -147,6 +149,26 @@ class Project(Table, table=True):
     updated_at: datetime = _utc()
     started_at: datetime | None = _utc(nullable=True)
     completed_at: datetime | None = _utc(nullable=True)
+    # The note sent with the change into the current status (why it was suspended, ...).
+    status_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ProjectStatusChange(Table, table=True):
+    """Every change of a project's status, with the note sent with it (kept, never replaced).
+
+    Numbered by the project's version after the change: unique, and in the order they
+    happened.
+    """
+
+    __tablename__ = "project_status_changes"
+
+    project_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    version: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    from_status: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
+    status: str = Field(sa_column=Column(String(20), nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    by_org: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    at: datetime = _utc()
 
 
 class ConstructionPlan(Table, table=True):
@@ -221,6 +243,20 @@ class HiddenWork(Table, table=True):
                                          sa_column=Column(String(200), nullable=True))
     inspected_at: datetime | None = _utc(nullable=True)
     created_at: datetime = _utc()
+
+
+class HiddenWorkInspection(Table, table=True):
+    """Every inspection of a hidden work, in order (`number` 1, 2, ...): a pass after a fail
+    keeps the fail and its note."""
+
+    __tablename__ = "hidden_work_inspections"
+
+    hidden_work_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    number: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    verdict: str = Field(sa_column=Column(String(10), nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    inspected_by_org: str = Field(sa_column=Column(String(200), nullable=False))
+    inspected_at: datetime = _utc()
 
 
 class Attachment(Table, table=True):

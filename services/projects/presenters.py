@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import asdict
 from decimal import Decimal
 
 from services.projects import access, domain
@@ -13,9 +14,11 @@ from services.projects.models import (
     ConstructionPlan,
     HeritageReview,
     HiddenWork,
+    HiddenWorkInspection,
     Plan,
     ProgressReport,
     Project,
+    ProjectStatusChange,
     Survey,
 )
 from services.projects.schemas.planning import (
@@ -31,14 +34,17 @@ from services.projects.schemas.projects import (
     BudgetPublic,
     ConstructionPlanPublic,
     FundingPublic,
+    GatesPublic,
     HeritageReviewPublic,
     PartiesPublic,
     ProjectPublic,
     QuietWindow,
+    StatusChangePublic,
 )
 from services.projects.schemas.site import (
     AttachmentPublic,
     HiddenWorkPublic,
+    InspectionPublic,
     Location,
     ProgressBatchOut,
     ProgressOutcome,
@@ -55,6 +61,7 @@ __all__ = [
     "progress_batch_out",
     "progress_public",
     "project_public",
+    "status_change_public",
     "survey_public",
 ]
 
@@ -96,7 +103,7 @@ def _cny(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
-def project_public(project: Project) -> ProjectPublic:
+def project_public(project: Project, gates: domain.Gates) -> ProjectPublic:
     return ProjectPublic(
         id=project.id, community_id=project.community_id, plan_id=project.plan_id,
         title=project.title, category=project.category,
@@ -122,14 +129,20 @@ def project_public(project: Project) -> ProjectPublic:
         updated_at=project.updated_at, started_at=project.started_at,
         completed_at=project.completed_at,
         allowed_transitions=domain.allowed_transitions(project.status),
+        status_note=project.status_note, gates=GatesPublic(**asdict(gates)),
     )
+
+
+def status_change_public(change: ProjectStatusChange) -> StatusChangePublic:
+    return StatusChangePublic.model_validate(change, from_attributes=True)
 
 
 def construction_plan_public(plan: ConstructionPlan, project: Project) -> ConstructionPlanPublic:
     return ConstructionPlanPublic(
         project_id=project.id, safety_measures=plan.safety_measures,
         quiet_hours=[QuietWindow.model_validate(w) for w in plan.quiet_hours],
-        disturbance_measures=plan.disturbance_measures, submitted_at=plan.submitted_at,
+        disturbance_measures=plan.disturbance_measures,
+        submitted_by_org=plan.submitted_by_org, submitted_at=plan.submitted_at,
         project_version=project.version,
     )
 
@@ -162,10 +175,18 @@ def progress_batch_out(outcomes: Sequence[tuple[str, ProgressReport, bool]], pro
     )
 
 
-def hidden_work_public(work: HiddenWork) -> HiddenWorkPublic:
-    return HiddenWorkPublic.model_validate(work, from_attributes=True)
+def hidden_work_public(work: HiddenWork, inspections: Sequence[HiddenWorkInspection]
+                       ) -> HiddenWorkPublic:
+    return HiddenWorkPublic(
+        id=work.id, project_id=work.project_id, name=work.name, location=work.location,
+        description=work.description, status=work.status, inspections=work.inspections,
+        inspection_note=work.inspection_note, inspected_at=work.inspected_at,
+        created_at=work.created_at,
+        inspection_history=[InspectionPublic.model_validate(i, from_attributes=True)
+                            for i in inspections])
 
 
 def attachment_public(attachment: Attachment) -> AttachmentPublic:
-    return AttachmentPublic(id=attachment.id, content_type=attachment.content_type,
-                            size=attachment.size)
+    return AttachmentPublic(id=attachment.id, sha256=attachment.id,
+                            content_type=attachment.content_type, size=attachment.size,
+                            created_at=attachment.created_at)

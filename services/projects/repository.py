@@ -11,7 +11,7 @@ locked by the admin setting its jurisdiction or boundary).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -27,13 +27,16 @@ from services.projects.models import (
     ConstructionPlan,
     HeritageReview,
     HiddenWork,
+    HiddenWorkInspection,
     Plan,
     ProgressReport,
     Project,
+    ProjectStatusChange,
     SiteBoard,
     Survey,
 )
 from shared.db import insert_skipping_conflicts
+from shared.errors import NotFound
 from shared.jurisdiction import Jurisdiction
 from shared.pagination import keyset_page
 from shared.repository import check_version, get_or_404, load_for_update
@@ -43,28 +46,36 @@ __all__ = [
     "add_attachment_once",
     "add_missing_communities",
     "approved_plan_for_update",
+    "attachment_types",
     "communities_page",
     "community_for_update",
     "community_jurisdiction",
-    "existing_attachment_ids",
     "find_attachment",
+    "find_construction_plan",
     "find_plan_for_update",
     "find_project_for_update",
+    "get_attachment",
     "get_community",
+    "get_construction_plan",
+    "get_heritage_review",
     "get_hidden_work",
     "get_plan",
     "get_project",
+    "get_survey",
     "hidden_work_for_update",
     "hidden_work_statuses",
     "hidden_works_page",
+    "inspections_of",
     "plan_for_update",
     "plans_page",
     "progress_by_client_key",
     "progress_page",
     "project_for_update",
+    "project_gates",
     "projects_page",
     "site_board_for_update",
     "start_facts",
+    "status_changes_page",
     "surveys_page",
 ]
 
@@ -92,8 +103,83 @@ async def get_hidden_work(session: AsyncSession, hidden_work_id: str) -> HiddenW
     return await get_or_404(session, HiddenWork, hidden_work_id, "hidden work")
 
 
+async def get_survey(session: AsyncSession, community_id: str, survey_id: str) -> Survey:
+    """The survey of this community (404 for an unknown community, or another's survey)."""
+    await get_community(session, community_id)
+    survey = await session.get(Survey, survey_id)
+    if survey is None or survey.community_id != community_id:
+        raise NotFound(f"no survey {survey_id} in community {community_id}")
+    return survey
+
+
+async def get_construction_plan(session: AsyncSession, project_id: str
+                                ) -> tuple[ConstructionPlan, Project]:
+    """The project's current construction plan, with the project (404 for either missing)."""
+    project = await get_project(session, project_id)
+    plan = await session.get(ConstructionPlan, project_id)
+    if plan is None:
+        raise NotFound(f"project {project_id} has no construction plan yet")
+    return plan, project
+
+
+async def get_heritage_review(session: AsyncSession, project_id: str
+                              ) -> tuple[HeritageReview, Project]:
+    """The project's heritage review, with the project (404 for either missing)."""
+    project = await get_project(session, project_id)
+    review = await session.get(HeritageReview, project_id)
+    if review is None:
+        raise NotFound(f"project {project_id} has no heritage review"
+                       + ("" if project.heritage else " (it does not touch heritage)"))
+    return review, project
+
+
 async def find_attachment(session: AsyncSession, attachment_id: str) -> Attachment | None:
     return await session.get(Attachment, attachment_id)
+
+
+async def get_attachment(session: AsyncSession, attachment_id: str) -> Attachment:
+    return await get_or_404(session, Attachment, attachment_id, "attachment")
+
+
+async def inspections_of(session: AsyncSession, hidden_work_ids: Sequence[str]
+                         ) -> dict[str, list[HiddenWorkInspection]]:
+    """Every inspection of each hidden work, first to last."""
+    found: dict[str, list[HiddenWorkInspection]] = {work_id: [] for work_id in hidden_work_ids}
+    if not hidden_work_ids:
+        return found
+    statement = (select(HiddenWorkInspection)
+                 .where(col(HiddenWorkInspection.hidden_work_id).in_(hidden_work_ids))
+                 .order_by(col(HiddenWorkInspection.hidden_work_id),
+                           col(HiddenWorkInspection.number)))
+    for inspection in (await session.scalars(statement)).all():
+        found[inspection.hidden_work_id].append(inspection)
+    return found
+
+
+async def project_gates(session: AsyncSession, projects: Sequence[Project]
+                        ) -> dict[str, domain.Gates]:
+    """The gate state of each project (five queries for a whole page)."""
+    if not projects:
+        return {}
+    ids = [project.id for project in projects]
+    plan_ids = sorted({project.plan_id for project in projects})
+    plan_status: dict[str, str] = {
+        row[0]: row[1] for row in (await session.execute(
+            select(col(Plan.id), col(Plan.status)).where(col(Plan.id).in_(plan_ids)))).all()}
+    with_plan = set((await session.scalars(select(col(ConstructionPlan.project_id)).where(
+        col(ConstructionPlan.project_id).in_(ids)))).all())
+    boards = set((await session.scalars(select(col(SiteBoard.project_id)).where(
+        col(SiteBoard.project_id).in_(ids)))).all())
+    approved_reviews = set((await session.scalars(select(col(HeritageReview.project_id)).where(
+        col(HeritageReview.project_id).in_(ids), col(HeritageReview.approved)))).all())
+    unpassed = set((await session.scalars(select(col(HiddenWork.project_id)).distinct().where(
+        col(HiddenWork.project_id).in_(ids), col(HiddenWork.status) != "passed"))).all())
+    return {project.id: domain.gates(
+        plan_status=plan_status.get(project.plan_id),
+        construction_plan=project.id in with_plan, site_board=project.id in boards,
+        heritage=project.heritage, heritage_review_approved=project.id in approved_reviews,
+        hidden_work_unpassed=project.id in unpassed, progress_percent=project.progress_percent)
+        for project in projects}
 
 
 async def community_jurisdiction(session: AsyncSession, community_id: str
@@ -193,11 +279,19 @@ async def progress_by_client_key(session: AsyncSession, project_id: str, key: st
     return (await session.scalars(statement)).first()
 
 
-async def existing_attachment_ids(session: AsyncSession, ids: list[str]) -> set[str]:
+async def attachment_types(session: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
+    """The content type of each stored attachment among `ids` (unknown ids are left out)."""
     if not ids:
-        return set()
-    statement = select(col(Attachment.id)).where(col(Attachment.id).in_(ids))
-    return set((await session.scalars(statement)).all())
+        return {}
+    statement = select(col(Attachment.id), col(Attachment.content_type)).where(
+        col(Attachment.id).in_(sorted(set(ids))))
+    return {row[0]: row[1] for row in (await session.execute(statement)).all()}
+
+
+async def find_construction_plan(session: AsyncSession, project_id: str
+                                 ) -> ConstructionPlan | None:
+    """The current construction plan (read under the project's lock by its writers)."""
+    return await session.get(ConstructionPlan, project_id)
 
 
 async def hidden_work_statuses(session: AsyncSession, project_id: str) -> list[str]:
@@ -261,6 +355,15 @@ async def progress_page(session: AsyncSession, project_id: str, *, limit: int,
     statement = select(ProgressReport).where(col(ProgressReport.project_id) == project_id)
     return await _page(session, statement, [ProgressReport.received_at, ProgressReport.id],
                        limit=limit, cursor=cursor)
+
+
+async def status_changes_page(session: AsyncSession, project_id: str, *, limit: int,
+                              cursor: str | None) -> RowsPage[ProjectStatusChange]:
+    await get_project(session, project_id)
+    statement = select(ProjectStatusChange).where(
+        col(ProjectStatusChange.project_id) == project_id)
+    return await _page(session, statement, [ProjectStatusChange.version], limit=limit,
+                       cursor=cursor)
 
 
 async def hidden_works_page(session: AsyncSession, project_id: str, *, limit: int,

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from services.property.domain import Choice, TrialStatus, VoteStatus
+from shared.times import UtcDateTime
 
 __all__ = [
     "AreaM2",
@@ -192,7 +193,9 @@ class VoteCreate(BaseModel):
     model_config = _STRICT
 
     owners: Roster | None = None
-    closes_at: datetime
+    closes_at: Annotated[UtcDateTime, Field(
+        description="when voting ends; an offset is required (`+08:00`, `Z`), read back in UTC"
+    )]
 
 
 class RatioPublic(BaseModel):

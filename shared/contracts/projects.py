@@ -1,6 +1,9 @@
-"""Events published by the projects service on `projects.events` (key: project id).
+"""Events published by the projects service on `projects.events`.
 
-Parties are organisation ids, never people. No names or phone numbers.
+Facts about a project are keyed by the project id; facts about a community (its jurisdiction,
+boundary, surveys and plan) by the community id, so a consumer sees them in order. Parties
+are organisation ids, never people. No names, phone numbers, notes or descriptions: ids,
+codes, amounts and counts only.
 """
 
 from __future__ import annotations
@@ -17,13 +20,18 @@ __all__ = [
     "Category",
     "CommunityBoundarySet",
     "CommunityJurisdictionSet",
+    "PlanApproved",
     "ProjectAccepted",
     "ProjectApproved",
     "ProjectCancelled",
     "ProjectCompleted",
+    "ProjectConstructionPlanSubmitted",
     "ProjectConstructionStarted",
     "ProjectCreated",
+    "ProjectFunding",
+    "ProjectHeritageReviewRecorded",
     "ProjectHiddenWorkInspected",
+    "ProjectHiddenWorkRecorded",
     "ProjectParties",
     "ProjectProgressReported",
     "ProjectPutIntoOperation",
@@ -33,6 +41,7 @@ __all__ = [
     "ProjectScheduleRecovered",
     "ProjectStatus",
     "ProjectSuspended",
+    "SurveyFiled",
 ]
 
 Category = Literal["basic", "improvement", "enhancement"]
@@ -54,6 +63,16 @@ class ProjectParties(EventData):
     owners: str | None = None
 
 
+class ProjectFunding(EventData):
+    """Who pays what (CNY, two decimals, as strings): the split computed at creation."""
+
+    city_fiscal_cny: str
+    district_fiscal_cny: str
+    social_capital_cny: str
+    residents_cny: str
+    gas_account_opening_fee_cny: str | None = None
+
+
 class _ProjectFact(EventData):
     project_id: str
     community_id: str
@@ -61,7 +80,7 @@ class _ProjectFact(EventData):
 
 @event_type("project.created", topic=PROJECTS)
 class ProjectCreated(_ProjectFact):
-    """A project was drafted under a community's approved plan."""
+    """A project was drafted under a community's approved plan, with its funding split."""
 
     plan_id: str
     category: Category
@@ -71,11 +90,31 @@ class ProjectCreated(_ProjectFact):
     planned_start: date
     planned_end: date
     budget_total_cny: str
+    # Absent only in events published before the split was carried.
+    funding: ProjectFunding | None = None
 
 
 @event_type("project.approved", topic=PROJECTS)
 class ProjectApproved(_ProjectFact):
     """A drafted project was approved."""
+
+
+@event_type("project.construction_plan_submitted", topic=PROJECTS)
+class ProjectConstructionPlanSubmitted(_ProjectFact):
+    """The contractor submitted the construction plan (施工方案); a resubmission replaces it."""
+
+    submitted_at: datetime
+    submitted_by_org: str
+    quiet_windows: int
+    resubmission: bool
+
+
+@event_type("project.heritage_review_recorded", topic=PROJECTS)
+class ProjectHeritageReviewRecorded(_ProjectFact):
+    """The district bureau recorded the heritage review of a project touching heritage."""
+
+    approved: bool
+    reviewed_at: datetime
 
 
 @event_type("project.construction_started", topic=PROJECTS)
@@ -123,6 +162,14 @@ class ProjectScheduleRecovered(_ProjectFact):
     threshold_percent: int
 
 
+@event_type("project.hidden_work_recorded", topic=PROJECTS)
+class ProjectHiddenWorkRecorded(_ProjectFact):
+    """The contractor recorded a hidden work (隐蔽工程) awaiting the supervisor's inspection."""
+
+    hidden_work_id: str
+    recorded_at: datetime
+
+
 @event_type("project.hidden_work_inspected", topic=PROJECTS)
 class ProjectHiddenWorkInspected(_ProjectFact):
     """A hidden work (隐蔽工程) was inspected by the supervisor."""
@@ -137,6 +184,9 @@ class ProjectCompleted(_ProjectFact):
 
     parties: ProjectParties
     completed_at: datetime
+    # The project's public title, printed on the acceptance record (a project's name, not a
+    # person's); absent in events published before it was carried.
+    title: str | None = None
 
 
 @event_type("project.rectified", topic=PROJECTS)
@@ -161,6 +211,33 @@ class ProjectPutIntoOperation(_ProjectFact):
 @event_type("project.cancelled", topic=PROJECTS)
 class ProjectCancelled(_ProjectFact):
     """A draft or approved project was cancelled."""
+
+
+@event_type("survey.filed", topic=PROJECTS)
+class SurveyFiled(EventData):
+    """A community's baseline survey (普查) was filed: counts only. Keyed by the community id."""
+
+    survey_id: str
+    community_id: str
+    surveyed_on: date
+    finding_counts: dict[str, int]
+    opinion_topics: int
+    respondents: int
+    in_favour: int
+    filed_at: datetime
+
+
+@event_type("plan.approved", topic=PROJECTS)
+class PlanApproved(EventData):
+    """A community's plan (一社区一方案) was approved, superseding the previous one if any.
+
+    Keyed by the community id, so approvals of one community arrive in order.
+    """
+
+    plan_id: str
+    community_id: str
+    superseded_plan_id: str | None = None
+    approved_at: datetime
 
 
 @event_type("community.jurisdiction_set", topic=PROJECTS)

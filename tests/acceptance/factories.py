@@ -24,9 +24,10 @@ START = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 
 
 def completed(project_id: str = PROJECT, *, pipeline: list[str] | None = None,
+              title: str | None = None, community_id: str = COMMUNITY,
               **parties: Any) -> ProjectCompleted:
     return ProjectCompleted(
-        project_id=project_id, community_id=COMMUNITY, completed_at=START,
+        project_id=project_id, community_id=community_id, completed_at=START, title=title,
         parties=ProjectParties(**{**ORGS, "pipeline": pipeline or [], **parties}),
     )
 

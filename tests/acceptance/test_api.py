@@ -231,6 +231,7 @@ class TestSchedule:
 
     @pytest.mark.parametrize(("overrides", "field"), [
         ({"scheduled_at": "2025-06-05T09:00:00"}, "scheduled_at"),  # no time zone
+        ({"scheduled_at": "2025-06-05 09:30"}, "scheduled_at"),
         ({"scheduled_at": (START - timedelta(hours=1)).isoformat()}, "scheduled_at"),
         ({"place": ""}, "place"),
     ])
@@ -243,6 +244,21 @@ class TestSchedule:
             headers=party_auth(acceptance, "builder"))
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == field
+
+    async def test_a_time_sent_in_beijing_time_comes_back_in_utc_from_every_read(
+        self, acceptance: ServiceHarness, opened: dict[str, Any],
+    ) -> None:
+        response = await acceptance.client.post(
+            f"/acceptances/{opened['id']}/schedule",
+            json=self.body(scheduled_at="2025-06-05T09:30:00+08:00"),
+            headers=party_auth(acceptance, "builder"))
+        shown = await acceptance.client.get(f"/acceptances/{opened['id']}",
+                                            headers=acceptance.auth("admin"))
+        for view in (response.json(), shown.json()):
+            assert view["scheduled_at"] == view["rounds"][0]["scheduled_at"] \
+                == "2025-06-05T01:30:00Z"
+        [scheduled] = await acceptance.published("acceptance.scheduled")
+        assert scheduled.data["scheduled_at"] == "2025-06-05T01:30:00Z"
 
     async def test_a_decided_round_cannot_be_scheduled(
         self, acceptance: ServiceHarness, opened: dict[str, Any],
@@ -306,6 +322,24 @@ class TestReading:
                                            headers=party_auth(acceptance, "district_bureau"))
         assert [item["project_id"] for item in only.json()["items"]] == ["p-3"]
 
+    async def test_the_acceptance_is_sent_with_its_version_as_etag_for_if_match(
+        self, acceptance: ServiceHarness, opened: dict[str, Any],
+    ) -> None:
+        url = f"/acceptances/{opened['id']}"
+        shown = await acceptance.client.get(url, headers=acceptance.auth("admin"))
+        assert shown.headers["etag"] == f'"{opened["version"]}"'
+        signed = await acceptance.client.post(
+            f"{url}/signatures", json=signature("owners"),
+            headers={**party_auth(acceptance, "owners"), "If-Match": shown.headers["etag"]})
+        assert signed.status_code == 201
+        assert signed.headers["etag"] == f'"{opened["version"] + 1}"'
+        again = await acceptance.client.get(url, headers=acceptance.auth("admin"))
+        assert again.headers["etag"] == signed.headers["etag"]
+        stale = await acceptance.client.post(
+            f"{url}/signatures", json=signature("builder"),
+            headers={**party_auth(acceptance, "builder"), "If-Match": shown.headers["etag"]})
+        assert stale.status_code == 412
+
     async def test_an_unknown_acceptance_is_404(self, acceptance: ServiceHarness) -> None:
         response = await acceptance.client.get("/acceptances/nope",
                                                headers=acceptance.auth("admin"))
@@ -317,4 +351,5 @@ async def test_the_openapi_document_lists_every_route(acceptance: ServiceHarness
     assert {"/acceptances", "/acceptances/{acceptance_id}",
             "/acceptances/{acceptance_id}/schedule", "/acceptances/{acceptance_id}/signatures",
             "/acceptances/{acceptance_id}/verify", "/acceptances/{acceptance_id}/record",
-            "/acceptances/{acceptance_id}/record.html"} <= set(paths)
+            "/acceptances/{acceptance_id}/record.html",
+            "/acceptances/{acceptance_id}/record-link"} <= set(paths)

@@ -148,7 +148,8 @@ async def test_the_committee_sees_the_unresolved_complaints_of_the_project(
     after = await _view(acceptance, view["id"])
     assert after["unresolved_complaint_count"] == 1
     assert after["unresolved_complaints"] == [
-        {"complaint_id": "c-1", "kind": "complaint", "category": "noise", "status": "received"}]
+        {"complaint_id": "c-1", "kind": "complaint", "category": "noise", "status": "received",
+         "updated_at": "2025-06-02T09:00:00Z"}]
 
 
 async def test_a_reopened_complaint_counts_again_and_a_closed_one_does_not(

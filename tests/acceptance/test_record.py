@@ -115,3 +115,41 @@ async def test_the_record_is_not_shown_to_a_stranger(
             f"/acceptances/{failed_then_passed['id']}/{suffix}",
             headers=acceptance.auth("designer", org="someone-else"))
         assert response.status_code == 404
+
+
+# --- issue 14, item 5: the record is the document of the acceptance --------------------------
+
+async def record_of(harness: ServiceHarness, acceptance_id: str) -> dict[str, Any]:
+    response = await harness.client.get(f"/acceptances/{acceptance_id}/record",
+                                        headers=harness.auth("owners"))
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def test_the_record_of_a_passed_acceptance_shows_every_party_signed_with_its_verdict(
+    acceptance: ServiceHarness,
+) -> None:
+    view = await open_acceptance(acceptance)
+    for party in EIGHT_PARTIES:
+        assert (await sign(acceptance, view["id"], party)).status_code == 201
+    record = await record_of(acceptance, view["id"])
+    assert (record["status"], record["round"]) == ("passed", 1)
+    assert [(p["party"], p["signed"], p["verdict"], p["signer"])
+            for p in record["required_parties"]] == [
+        (party, True, "approve", f"member-{party}") for party in EIGHT_PARTIES]
+    assert all(p["signed_at"] is not None for p in record["required_parties"])
+    shown = (await acceptance.client.get(f"/acceptances/{view['id']}",
+                                         headers=acceptance.auth("owners"))).json()
+    assert record["required_parties"] == shown["parties"]
+
+
+async def test_the_record_shows_the_parties_as_they_signed_the_deciding_round(
+    acceptance: ServiceHarness, failed_then_passed: dict[str, Any],
+) -> None:
+    record = await record_of(acceptance, failed_then_passed["id"])
+    assert (record["status"], record["round"]) == ("passed", 2)
+    assert {(p["signed"], p["verdict"]) for p in record["required_parties"]} == {
+        (True, "approve")}
+    owners_first = next(s for s in record["rounds"][0]["signatures"] if s["party"] == "owners")
+    assert owners_first["verdict"] == "reject"

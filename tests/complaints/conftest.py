@@ -48,7 +48,7 @@ def report_body(**overrides: Any) -> dict[str, Any]:
         "kind": "complaint", "category": "noise", "project_id": "p-1",
         "description": "Drilling after 22:00 next to building 3",
         "location": {"lat": 24.48, "lng": 118.09, "address": "深田路 3 号"},
-        "photos": ["att-1"], "contact": {"name": "陈小明", "phone": "13712345678"},
+        "photos": [], "contact": {"name": "陈小明", "phone": "13712345678"},
         "anonymous": False, **overrides,
     }
 
@@ -68,6 +68,12 @@ def trial_started(compound_id: str = "cmp-1", provider: str = "prov-1") -> Prope
         trial_id="t-1", compound_id=compound_id, community_id="dongdu", provider_id=provider,
         start=date(2026, 3, 1), end=date(2026, 8, 31), households=120,
     )
+
+
+def full_width(text: str) -> str:
+    """`text` as a Chinese input method in full-width mode types it (U+FF01..U+FF5E)."""
+    return "".join("\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c
+                   for c in text)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.complaints.conftest import board_body, known_project
+from tests.complaints.conftest import board_body, full_width, known_project
 from tests.support import ServiceHarness
 
 
@@ -113,21 +113,49 @@ async def test_bad_phone_numbers_are_422_naming_the_field(svc: ServiceHarness) -
     assert bad_hotline.json()["errors"][0]["field"] == "hotline"
 
 
-async def test_the_public_board_shows_hotline_and_liaison_but_masks_phones(
+async def test_the_public_board_shows_the_liaison_contractor_and_supervisor_in_full(
     svc: ServiceHarness,
 ) -> None:
+    """施工现场要公布投诉热线电话、明确现场联络人: the board publishes these by their role."""
     await known_project(svc)
     await svc.client.put("/sites/p-1/board", json=board_body(),
                          headers=svc.auth("contractor", org="acme"))
     public = (await svc.client.get("/sites/p-1/board")).json()
     assert public["hotline"] == "0592-5551234"
-    assert public["liaison"] == {"org": None, "name": "王建国", "phone": "138****5678",
+    assert public["liaison"] == {"org": None, "name": "王建国", "phone": "13812345678",
                                  "email": None}
-    assert public["contractor_contact"]["name"] == "李*"
-    assert public["contractor_contact"]["phone"] == "139****1111"
+    assert public["contractor_contact"] == {"org": "acme", "name": "李工",
+                                            "phone": "13900001111", "email": None}
+    assert public["supervisor_contact"] == {"org": "watch", "name": None,
+                                            "phone": "0592-5559876", "email": None}
     staff = (await svc.client.get("/sites/p-1/board", headers=svc.auth("community"))).json()
-    assert staff["liaison"]["phone"] == "13812345678"
-    assert staff["contractor_contact"]["name"] == "李工"
+    assert staff == public
+
+
+async def test_a_board_is_read_with_its_version_as_the_etag_for_the_next_put(
+    svc: ServiceHarness,
+) -> None:
+    await known_project(svc)
+    headers = svc.auth("contractor", org="acme")
+    published = await svc.client.put("/sites/p-1/board", json=board_body(), headers=headers)
+    assert published.headers["etag"] == '"1"'
+    read = await svc.client.get("/sites/p-1/board")
+    assert read.headers["etag"] == '"1"'
+    again = await svc.client.put("/sites/p-1/board", json=board_body(hotline="12345"),
+                                 headers={**headers, "If-Match": read.headers["etag"]})
+    assert again.status_code == 200 and again.headers["etag"] == '"2"'
+    assert (await svc.client.get("/sites/p-1/board")).headers["etag"] == '"2"'
+
+
+async def test_board_numbers_are_taken_as_people_write_them(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    body = board_body(hotline=full_width("400-123-4567"),
+                      liaison={"name": "王建国", "phone": "+86 138-1234-5678"})
+    response = await svc.client.put("/sites/p-1/board", json=body,
+                                    headers=svc.auth("contractor", org="acme"))
+    assert response.status_code == 201, response.text
+    assert response.json()["hotline"] == "400-123-4567"
+    assert response.json()["liaison"]["phone"] == "13812345678"
 
 
 async def test_a_site_without_a_board_is_404(svc: ServiceHarness) -> None:
@@ -142,7 +170,7 @@ async def test_boards_are_listed_per_community(svc: ServiceHarness) -> None:
                              headers=svc.auth("subdistrict", org=office))
     listed = (await svc.client.get("/sites", params={"community_id": "shentian"})).json()
     assert [b["project_id"] for b in listed["items"]] == ["p-1"]
-    assert listed["items"][0]["liaison"]["phone"] == "138****5678"
+    assert listed["items"][0]["liaison"]["phone"] == "13812345678"  # published in full
 
 
 async def test_an_if_match_on_the_first_publication_is_ignored(svc: ServiceHarness) -> None:

@@ -16,6 +16,7 @@ from services.complaints.domain.contacts import (
 )
 from shared.errors import Conflict
 from shared.workdays import CITY_TZ, WorkingCalendar
+from tests.complaints.conftest import full_width
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -36,8 +37,28 @@ def test_mainland_numbers_are_accepted_in_canonical_form(raw: str, canonical: st
     assert normalise_phone(raw) == canonical
 
 
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("+86 138-1234-5678", "13812345678"),
+    ("138-1234-5678", "13812345678"),
+    ("138 1234 5678", "13812345678"),
+    ("0086 138 1234 5678", "13812345678"),
+    (full_width("13812345678"), "13812345678"),
+    (full_width("+86 138-1234-5678"), "13812345678"),
+    ("0592 555 1234", "0592-5551234"),
+    ("+86 592 555 1234", "0592-5551234"),
+    ("+86 (0)592 5551234", "0592-5551234"),
+    (full_width("0592-5551234"), "0592-5551234"),
+    ("0592-5551234 ext. 12", "0592-5551234-12"),
+    ("0592-5551234#12", "0592-5551234-12"),
+])
+def test_numbers_are_accepted_as_people_write_them(raw: str, canonical: str) -> None:
+    assert normalise_phone(raw) == canonical
+
+
 @pytest.mark.parametrize("raw", ["12812345678", "1381234567", "138123456789", "0592-123",
-                                 "592-1234567", "12345", "hello", "", "400-123-4567"])
+                                 "592-1234567", "12345", "hello", "", "400-123-4567",
+                                 "13812345678-12", "+852 2123 4567", "13812345678 call me",
+                                 "10012345678", "0592-12345678"])
 def test_other_strings_are_not_personal_numbers(raw: str) -> None:
     with pytest.raises(ValueError):
         normalise_phone(raw)
@@ -46,7 +67,8 @@ def test_other_strings_are_not_personal_numbers(raw: str) -> None:
 @pytest.mark.parametrize(("raw", "canonical"), [
     ("12345", "12345"), ("95598", "95598"), ("4001234567", "400-123-4567"),
     ("800-123-4567", "800-123-4567"), ("0592-5551234", "0592-5551234"),
-    ("13812345678", "13812345678"),
+    ("13812345678", "13812345678"), (full_width("12345"), "12345"),
+    (full_width("400-123-4567"), "400-123-4567"), ("+86 400 123 4567", "400-123-4567"),
 ])
 def test_a_hotline_may_also_be_a_service_or_enterprise_number(raw: str, canonical: str) -> None:
     assert normalise_hotline(raw) == canonical

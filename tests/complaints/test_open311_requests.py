@@ -67,8 +67,8 @@ async def test_a_client_files_and_tracks_a_request(svc: ServiceHarness, fmt: str
     assert request["status"] == "open" and request["service_code"] == "noise"
     assert str(request["lat"]) == "24.48" and str(request["long"]) == "118.09"
     assert request["agency_responsible"] == "acme"
-    assert request["requested_datetime"] == "2026-03-02T09:00:00+00:00"
-    assert request["expected_datetime"] == "2026-03-03T09:00:00+00:00"  # noise: 24 h
+    assert request["requested_datetime"] == "2026-03-02T09:00:00Z"
+    assert request["expected_datetime"] == "2026-03-03T09:00:00Z"  # noise: 24 h
     assert request["status_notes"]  # the receipt note
     assert request["description"] is None  # shown to key holders only
 
@@ -145,6 +145,47 @@ async def test_bad_arguments_are_400s_naming_the_argument(svc: ServiceHarness,
     for overrides, argument in cases:
         assert_spec_error(await create(svc, fmt, **overrides), fmt, 400, argument)
     assert await ids(svc) == []  # nothing half-written
+
+
+# Time: UTC with `Z` on the wire, as in every API of the suite; Beijing time for people
+
+async def test_times_come_back_in_utc_with_z_whatever_offset_was_sent(
+    svc: ServiceHarness, fmt: str,
+) -> None:
+    await known_project(svc)
+    request_id = (await filed(svc))["service_request_id"]
+    response = await svc.client.get(f"{BASE}/requests.{fmt}",
+                                    params={"start_date": "2026-03-02T16:59:00+08:00"})
+    [request] = read(response, fmt, "service_requests")
+    assert request["service_request_id"] == request_id
+    assert request["requested_datetime"] == "2026-03-02T09:00:00Z"
+    assert request["updated_datetime"] == "2026-03-02T09:00:00Z"
+    assert request["expected_datetime"] == "2026-03-03T09:00:00Z"
+    staff = (await svc.client.get(f"/complaints/{request_id}", headers=svc.auth("admin")))
+    assert staff.json()["created_at"] == request["requested_datetime"]  # one form everywhere
+
+
+async def test_the_service_notice_prints_beijing_time_to_the_minute(
+    svc: ServiceHarness, fmt: str,
+) -> None:
+    await known_project(svc)
+    [receipt] = read(await create(svc, fmt), fmt, "service_requests")
+    expected = ("Expected to be resolved by 2026-03-03 17:00 Beijing time; overdue reports "
+                "are escalated.")
+    assert receipt["service_notice"] == expected
+    [request] = read(await svc.client.get(
+        f"{BASE}/requests/{receipt['service_request_id']}.{fmt}"), fmt, "service_requests")
+    assert request["service_notice"] == expected
+
+
+@pytest.mark.parametrize("path", ["requests", "servicerequestupdates"])
+@pytest.mark.parametrize("argument", ["start_date", "end_date"])
+async def test_a_date_without_a_timezone_is_a_400_naming_it(
+    svc: ServiceHarness, path: str, argument: str,
+) -> None:
+    response = await svc.client.get(f"{BASE}/{path}.json",
+                                    params={argument: "2026-12-01T10:00:00"})
+    assert_spec_error(response, "json", 400, argument)
 
 
 # Photos
@@ -306,7 +347,7 @@ async def test_status_changes_are_listed_since_a_time(svc: ServiceHarness, fmt: 
     [update] = read(response, fmt, "service_request_updates")
     assert update["service_request_id"] == request_id and update["update_id"]
     assert update["status"] == "in_progress" and update["external_status_code"] == "assigned"
-    assert update["updated_datetime"] == "2026-03-02T11:00:00+00:00"
+    assert update["updated_datetime"] == "2026-03-02T11:00:00Z"
     everything = (await svc.client.get(f"{BASE}/servicerequestupdates.json")).json()
     assert [(u["status"], u["description"]) for u in everything] == [
         ("investigating", "On our way"), ("in_progress", everything[1]["description"])]

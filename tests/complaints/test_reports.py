@@ -6,14 +6,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from services.complaints.app import DEFINITION
 from services.complaints.domain import workflow
+from services.complaints.schemas import boards as board_schemas
+from services.complaints.schemas import reports as report_schemas
+from services.complaints.schemas.fields import Input
 from shared.clock import FrozenClock
 from tests.complaints.conftest import (
     START,
     bearer,
     file,
+    full_width,
     known_project,
     report_body,
     settings,
@@ -354,3 +359,97 @@ async def test_a_hidden_report_answers_exactly_as_a_missing_one(svc: ServiceHarn
                                     headers=token)
     assert hidden.status_code == missing.status_code == 404  # not 412: the version stays hidden
     assert hidden.json()["detail"] == missing.json()["detail"]
+
+
+async def test_a_reporter_is_offered_only_what_the_reporter_may_do(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path, reporter = f"/complaints/{receipt['id']}", bearer(receipt["access_token"])
+
+    async def offered(headers: dict[str, str]) -> list[str]:
+        response = await svc.client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        actions: list[str] = response.json()["allowed_actions"]
+        return actions
+
+    supporter = bearer((await svc.client.post(f"{path}/supporters")).json()["access_token"])
+    assert await offered(reporter) == []  # nothing of the staff's `acknowledge` or `merge`
+    assert await offered(_staff(svc)) == ["acknowledge", "merge"]
+    await _walk_to_resolved(svc, receipt)
+    assert await offered(reporter) == ["confirm", "reopen"]
+    assert await offered(supporter) == []  # follows the report, acts on nothing
+    assert await offered(_staff(svc)) == ["close"]
+    assert await offered(svc.auth("contractor", org="acme")) == []
+
+
+async def test_the_assignee_org_is_offered_resolve_and_the_listing_agrees(
+    svc: ServiceHarness,
+) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path = f"/complaints/{receipt['id']}"
+    await svc.client.post(f"{path}/acknowledge", headers=_staff(svc))
+    await svc.client.post(f"{path}/assign", json={}, headers=_staff(svc))
+    contractor = svc.auth("contractor", org="acme")
+    assert (await svc.client.get(path, headers=contractor)).json()["allowed_actions"] == [
+        "resolve"]
+    listed = (await svc.client.get("/complaints", headers=contractor)).json()["items"]
+    assert listed[0]["allowed_actions"] == ["resolve"]
+    staff_listed = (await svc.client.get("/complaints", headers=_staff(svc))).json()["items"]
+    assert staff_listed[0]["allowed_actions"] == ["assign", "merge", "resolve"]
+
+
+async def test_a_report_is_read_with_its_version_as_the_etag_for_the_next_step(
+    svc: ServiceHarness,
+) -> None:
+    await known_project(svc)
+    receipt = await file(svc)
+    path = f"/complaints/{receipt['id']}"
+    for headers in (_staff(svc), bearer(receipt["access_token"])):
+        assert (await svc.client.get(path, headers=headers)).headers["etag"] == '"1"'
+    etag = (await svc.client.get(path, headers=_staff(svc))).headers["etag"]
+    stepped = await svc.client.post(f"{path}/acknowledge",
+                                    headers={**_staff(svc), "If-Match": etag})
+    assert stepped.status_code == 200 and stepped.headers["etag"] == '"2"'
+    stale = await svc.client.post(f"{path}/assign", json={},
+                                  headers={**_staff(svc), "If-Match": etag})
+    assert stale.status_code == 412
+
+
+async def test_notes_for_the_reporter_print_beijing_time_to_the_minute(
+    svc: ServiceHarness,
+) -> None:
+    await known_project(svc)
+    receipt = await file(svc)  # noise, 24 h from 09:00 UTC: 17:00 the next day in Beijing
+    report = (await svc.client.get(f"/complaints/{receipt['id']}",
+                                   headers=bearer(receipt["access_token"]))).json()
+    note = report["history"][0]["note"]
+    assert "by 2026-03-03 17:00 Beijing time" in note
+    assert "+00:00" not in note and "T09:00" not in note
+
+
+async def test_a_reporters_number_is_taken_as_people_write_it(svc: ServiceHarness) -> None:
+    await known_project(svc)
+    for written in ("+86 138-1234-5678", full_width("138 1234 5678")):
+        receipt = await file(svc, contact={"name": "陈小明", "phone": written})
+        staff = (await svc.client.get(f"/complaints/{receipt['id']}",
+                                      headers=_staff(svc))).json()
+        assert staff["contact"]["phone"] == "13812345678"  # stored in one normal form
+
+
+def test_no_request_body_of_the_service_takes_a_time_without_an_offset() -> None:
+    """A guard for every datetime a body of this service takes (none today): it must be
+    `shared.times.UtcDateTime`, so a naive value is refused (422 naming it) and never
+    compared with an aware one (a 500). Open311's dates: test_open311_requests.py."""
+    models = [value for module in (board_schemas, report_schemas)
+              for value in vars(module).values()
+              if isinstance(value, type) and issubclass(value, Input) and value is not Input]
+    assert models
+    for model in models:
+        for name, info in model.model_fields.items():
+            if "datetime" not in str(info.annotation):
+                continue
+            with pytest.raises(ValidationError) as refused:
+                model.model_validate({name: "2026-12-01T10:00:00"})
+            assert any(e["loc"][:1] == (name,) and "timezone" in e["msg"]
+                       for e in refused.value.errors()), (model, name)

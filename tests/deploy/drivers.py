@@ -49,7 +49,8 @@ async def drive_projects(tmp_path: Path) -> list[IncomingMessage]:
     settings = ProjectsSettings(attachments_root=tmp_path / "attachments")
     async with running_service(PROJECTS, tmp_path, settings=settings,
                                clock=FrozenClock(prj.START)) as h:
-        project_id = await prj.under_construction(h)
+        project_id = await prj.under_construction(h, heritage=True)
+        await prj.post(h, "/communities/dongdu/surveys", prj.subdistrict(h), prj.survey_body())
         path = f"/projects/{project_id}"
         work = await prj.post(h, f"{path}/hidden-works", prj.contractor(h),
                               {"name": "rebar", "location": "block 3", "description": "slab"})

@@ -67,10 +67,11 @@ async def test_a_project_walks_from_draft_to_accepted_with_its_events_on_kafka(
         events = [e for e in await h.published() if e.subject == project_id]
 
     assert [e.type for e in events] == [
-        "project.created", "project.approved", "project.construction_started",
+        "project.created", "project.approved", "project.construction_plan_submitted",
+        "project.construction_started",
         "project.progress_reported", "project.completed", "project.accepted",
     ]
-    assert events[4].data["parties"]["contractor"] == pf.CONTRACTOR
+    assert events[5].data["parties"]["contractor"] == pf.CONTRACTOR
 
 
 async def test_complaint_events_on_kafka_carry_no_phone_number_or_name(

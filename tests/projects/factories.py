@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from typing import Any
+
+from PIL import Image
+from pypdf import PdfWriter
 
 from shared.contracts.complaints import SiteBoardPublished
 from shared.jurisdiction import seeded_jurisdiction
@@ -11,9 +15,35 @@ from tests.support import ServiceHarness
 
 START = datetime(2022, 3, 1, 8, 0, tzinfo=UTC)
 BUILDER, CONTRACTOR, SUPERVISOR = "org-builder", "org-contractor", "org-supervisor"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 64
-PDF = b"%PDF-1.7\n" + b"\x02" * 64
+
+
+def png(size: tuple[int, int] = (8, 8), colour: tuple[int, int, int] = (30, 120, 60)) -> bytes:
+    """A real PNG image (what the service stores as sent: it is already without metadata)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def jpeg(size: tuple[int, int] = (16, 16), colour: tuple[int, int, int] = (200, 80, 10)
+         ) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def pdf(pages: int = 1) -> bytes:
+    """A real PDF of blank pages."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PNG = png()
+JPEG = jpeg()
+PDF = pdf()
 
 
 def office(h: ServiceHarness, role: str, community_id: str = "dongdu") -> dict[str, str]:
@@ -129,9 +159,14 @@ async def publish_site_board(h: ServiceHarness, project_id: str) -> None:
 
 
 async def ready_to_start(h: ServiceHarness, **overrides: Any) -> str:
+    """Approved, with a construction plan and a published site board (and, for a project
+    touching heritage, an approved heritage review)."""
     project_id: str = (await draft_project(h, **overrides))["id"]
-    await post(h, f"/projects/{project_id}/approve",
-               bureau(h, overrides.get("community_id", "dongdu")))
+    community_bureau = bureau(h, overrides.get("community_id", "dongdu"))
+    await post(h, f"/projects/{project_id}/approve", community_bureau)
+    if overrides.get("heritage"):
+        await post(h, f"/projects/{project_id}/heritage-review", community_bureau,
+                   {"approved": True, "note": "facade kept as surveyed"})
     await post(h, f"/projects/{project_id}/construction-plan", contractor(h),
                construction_plan_body())
     await publish_site_board(h, project_id)

@@ -102,3 +102,61 @@ async def test_more_residents_in_favour_than_asked_is_422(svc: ServiceHarness) -
                                      headers=subdistrict(svc))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "resident_opinions.0.in_favour"
+
+
+# --- reading back what was filed, ETags, events (issue 14: items 12, 14, 15) -----------------
+
+async def test_one_survey_can_be_read_back_by_its_id(svc: ServiceHarness) -> None:
+    created = (await svc.client.post("/communities/dongdu/surveys", json=survey_body(),
+                                     headers=subdistrict(svc))).json()
+    response = await svc.client.get(f"/communities/dongdu/surveys/{created['id']}",
+                                    headers=svc.auth("dashboard"))
+    assert response.status_code == 200, response.text
+    assert response.json() == created
+    assert response.json()["counts"]["resident_need"] == 2
+
+
+async def test_a_survey_read_under_another_community_is_404(svc: ServiceHarness) -> None:
+    created = (await svc.client.post("/communities/dongdu/surveys", json=survey_body(),
+                                     headers=subdistrict(svc))).json()
+    for path in (f"/communities/shentian/surveys/{created['id']}",
+                 "/communities/dongdu/surveys/nope",
+                 f"/communities/atlantis/surveys/{created['id']}"):
+        assert (await svc.client.get(path, headers=svc.auth("dashboard"))).status_code == 404
+
+
+async def test_filing_a_survey_is_published_with_counts_and_no_text(svc: ServiceHarness
+                                                                     ) -> None:
+    created = (await svc.client.post("/communities/dongdu/surveys", json=survey_body(),
+                                     headers=subdistrict(svc))).json()
+    [event] = await svc.published("survey.filed")
+    assert event.subject == "dongdu"
+    assert event.data["survey_id"] == created["id"]
+    assert event.data["finding_counts"]["resident_need"] == 2
+    assert (event.data["opinion_topics"], event.data["respondents"],
+            event.data["in_favour"]) == (1, 120, 97)
+    assert "elder canteen" not in str(event.data)
+
+
+async def test_approving_a_plan_is_published_with_the_plan_it_supersedes(
+        svc: ServiceHarness) -> None:
+    first = await approved_plan(svc)
+    second = await approved_plan(svc)
+    events = await svc.published("plan.approved")
+    assert [(e.data["plan_id"], e.data["superseded_plan_id"]) for e in events] == [
+        (first, None), (second, first)]
+    assert {e.subject for e in events} == {"dongdu"}
+
+
+async def test_a_plan_and_a_community_send_their_version_as_etag(svc: ServiceHarness) -> None:
+    plan_id = await approved_plan(svc)
+    plan = await svc.client.get(f"/plans/{plan_id}", headers=svc.auth("dashboard"))
+    assert plan.headers["ETag"] == f'"{plan.json()["version"]}"'
+    community = await svc.client.get("/communities/dongdu")
+    assert community.headers["ETag"] == f'"{community.json()["version"]}"'
+    changed = await svc.client.put("/communities/dongdu/jurisdiction", json={
+        "district_bureau_org": "huli-bureau", "subdistrict_org": "dongdu-street",
+        "community_org": "dongdu"}, headers={**svc.auth("admin"),
+                                             "If-Match": community.headers["ETag"]})
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["ETag"] == f'"{changed.json()["version"]}"' != community.headers["ETag"]

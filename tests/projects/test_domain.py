@@ -195,3 +195,45 @@ class TestSiteWork:
     def test_a_fail_must_say_what_is_wrong(self) -> None:
         with pytest.raises(Invalid):
             domain.inspection_outcome("pending", "fail", None)
+
+
+class TestIssue14Rules:
+    def test_every_status_is_named_with_the_right_article(self) -> None:
+        assert domain.project_in("approved") == "an approved project"
+        assert domain.project_in("accepted") == "an accepted project"
+        assert domain.project_in("under_construction") == "a project under construction"
+        assert all(not domain.project_in(s).startswith("a a") for s in domain.TRANSITIONS)
+
+    @pytest.mark.parametrize("status", ["draft", "approved", "suspended", "completed",
+                                        "accepted", "in_operation", "cancelled"])
+    def test_work_on_site_needs_an_open_site(self, status: str) -> None:
+        with pytest.raises(Conflict):
+            domain.ensure_site_open(status, "progress reports")
+
+    @pytest.mark.parametrize("status", ["under_construction", "rectifying"])
+    def test_an_open_site_takes_work(self, status: str) -> None:
+        domain.ensure_site_open(status, "new hidden works")
+
+    def test_a_batch_item_below_an_earlier_item_reports_the_stored_percent(self) -> None:
+        with pytest.raises(Conflict) as caught:
+            domain.ensure_progress_forward(5, 10, "items.1.percent", batch_percent=20)
+        assert caught.value.extensions["current_percent"] == 5
+        assert caught.value.extensions["batch_percent"] == 20
+        domain.ensure_progress_forward(5, 20, "items.1.percent", batch_percent=20)
+
+    def test_one_key_with_another_report_is_a_conflict_naming_what_differs(self) -> None:
+        at = datetime(2022, 3, 1, tzinfo=UTC)
+        recorded = domain.ReportFacts(20, "slab", None, (), None, at)
+        domain.ensure_same_report(recorded, recorded, "items.0.idempotency_key")
+        other = domain.ReportFacts(99, "slab", None, (), (24.5, 118.1), at)
+        with pytest.raises(Conflict) as caught:
+            domain.ensure_same_report(recorded, other, "items.0.idempotency_key",
+                                      report_id="r-1")
+        assert caught.value.extensions["differing"] == ["percent", "location"]
+        assert caught.value.extensions["report_id"] == "r-1"
+
+    def test_gates_need_no_heritage_review_for_a_plain_project(self) -> None:
+        gates = domain.gates(plan_status="approved", construction_plan=True, site_board=False,
+                             heritage=False, heritage_review_approved=False,
+                             hidden_work_unpassed=False, progress_percent=100)
+        assert gates == domain.Gates(True, True, False, None, True, True)

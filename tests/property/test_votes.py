@@ -222,3 +222,67 @@ async def test_a_converted_compound_gets_no_new_trial(prop: ServiceHarness) -> N
                                     json={"new_end": "2027-03-31"},
                                     headers=prop.auth("subdistrict"))
     assert extend.status_code == 409
+
+
+async def test_a_closing_time_without_an_offset_is_a_422_naming_it(prop: ServiceHarness) -> None:
+    trial = await running_trial(prop)
+    naive = await prop.client.post(f"/trials/{trial['id']}/votes",
+                                   json={"closes_at": "2026-12-01T10:00:00", "owners": UNITS},
+                                   headers=prop.auth("community"))
+    assert naive.status_code == 422, naive.text
+    assert naive.json()["errors"][0]["field"] == "closes_at"
+    assert await prop.published("property.vote_opened") == []
+
+
+async def test_a_closing_time_sent_in_beijing_time_reads_back_as_the_same_instant_in_utc(
+        prop: ServiceHarness) -> None:
+    trial = await trial_with_register(prop)
+    vote = await open_vote(prop, trial, closes_at="2026-12-01T10:00:00+08:00")
+    assert vote["closes_at"] == "2026-12-01T02:00:00Z"
+    shown = await prop.client.get(f"/votes/{vote['id']}", headers=prop.auth("owner"))
+    assert shown.json()["closes_at"] == "2026-12-01T02:00:00Z"
+    listed = await prop.client.get(f"/trials/{trial['id']}/votes", headers=prop.auth("owner"))
+    assert [v["closes_at"] for v in listed.json()["items"]] == ["2026-12-01T02:00:00Z"]
+    [opened] = await prop.published("property.vote_opened")
+    assert opened.data["closes_at"] == "2026-12-01T02:00:00Z"
+
+
+async def test_every_resource_written_with_if_match_sends_its_version_as_etag(
+        prop: ServiceHarness) -> None:
+    trial = await trial_with_register(prop)
+    vote = await open_vote(prop, trial)
+    compound = f"/compounds/{trial['compound_id']}"
+    for path in (compound, f"{compound}/owners", f"/trials/{trial['id']}",
+                 f"/votes/{vote['id']}"):
+        got = await prop.client.get(path, headers=prop.auth("subdistrict"))
+        assert got.status_code == 200, path
+        assert got.headers.get("ETag") == f'"{got.json()["version"]}"', path
+
+
+async def test_the_etag_of_a_read_is_the_if_match_of_the_next_write(prop: ServiceHarness) -> None:
+    trial = await trial_with_register(prop)
+    register = f"/compounds/{trial['compound_id']}/owners"
+    etag = (await prop.client.get(register, headers=prop.auth("community"))).headers["ETag"]
+    put = await prop.client.put(register, json=UNITS[1:],
+                                headers={**prop.auth("community"), "If-Match": etag})
+    assert put.status_code == 200, put.text
+    after = await prop.client.get(f"/compounds/{trial['compound_id']}",
+                                  headers=prop.auth("community"))
+    assert after.headers["ETag"] != etag
+    stale = await prop.client.put(register, json=UNITS,
+                                  headers={**prop.auth("community"), "If-Match": etag})
+    assert stale.status_code == 412
+    vote = await open_vote(prop, trial)
+    assert await cast(prop, vote, "R-1", "yes") == 201
+    assert await cast(prop, vote, "R-2", "yes") == 201
+    prop.clock.advance(timedelta(days=14))
+    vote_etag = (await prop.client.get(f"/votes/{vote['id']}",
+                                       headers=prop.auth("owner"))).headers["ETag"]
+    closed = await prop.client.post(f"/votes/{vote['id']}/close",
+                                    headers={**prop.auth("subdistrict"), "If-Match": vote_etag})
+    assert closed.status_code == 200, closed.text
+    trial_etag = (await prop.client.get(f"/trials/{trial['id']}",
+                                        headers=prop.auth("owner"))).headers["ETag"]
+    ended = await prop.client.post(f"/trials/{trial['id']}/end", json={"reason": "withdrawn"},
+                                   headers={**prop.auth("subdistrict"), "If-Match": trial_etag})
+    assert ended.status_code == 200, ended.text

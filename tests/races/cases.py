@@ -158,6 +158,9 @@ COMPLAINTS: dict[str, Race | Exempt] = {
     "POST /complaints/{complaint_id}/supporters": Race(
         "each", why='every "me too" is one more supporter: N at once count N'),
     "POST /complaints/{complaint_id}/merge": Race("one", version_of=REPORT),
+    "POST /complaints/photos": Race("each", why="every upload is its own photo to cite"),
+    "POST /complaints/{complaint_id}/photos": Race("one", caller="reporter",
+                                                   version_of=REPORT),
     "DELETE /complaints/{complaint_id}/contact": Exempt(
         "the first erase revokes the reporter's token, so the concurrent copies answer 401, "
         "not 409/412; one erasure and one event: tests/complaints/test_contacts.py::"
@@ -207,6 +210,8 @@ ACCEPTANCE: dict[str, Race | Exempt] = {
         json={"scheduled_at": "2026-07-01T09:00:00+08:00", "place": "site office"}),
     "POST /acceptances/{acceptance_id}/signatures": Race(
         "one", caller="builder", why="one signature per party and round"),
+    "POST /acceptances/{acceptance_id}/record-link": Exempt(
+        "writes nothing: a link is signed on the fly, never stored"),
 }
 
 RACES: dict[str, dict[str, Race | Exempt]] = {

@@ -50,6 +50,11 @@ EXPECTED: dict[str, dict[str, Allowed]] = {
         "GET /projects/{project_id}/progress": SIGNED_IN,
         "GET /hidden-works/{hidden_work_id}": SIGNED_IN,
         "GET /attachments/{attachment_id}": SIGNED_IN,
+        "GET /attachments/{attachment_id}/meta": SIGNED_IN,
+        "GET /communities/{community_id}/surveys/{survey_id}": SIGNED_IN,
+        "GET /projects/{project_id}/construction-plan": SIGNED_IN,
+        "GET /projects/{project_id}/heritage-review": SIGNED_IN,
+        "GET /projects/{project_id}/status-changes": SIGNED_IN,
         # Attachments are not bound to a project until a report cites them.
         "POST /attachments": roles(*UPLOADERS, any_org=ORG_BOUND),
         "PUT /communities/{community_id}/jurisdiction": roles(),
@@ -77,7 +82,8 @@ EXPECTED: dict[str, dict[str, Allowed]] = {
         **OPERATIONS_EVERYWHERE,
         "POST /complaints": PUBLIC,
         "GET /sites": PUBLIC,
-        "GET /sites/{project_id}/board": PUBLIC_CHECKING_TOKENS,
+        # Published by their role, as on the site's fence: public, no token looked at.
+        "GET /sites/{project_id}/board": PUBLIC,
         "PUT /sites/{project_id}/board": roles("subdistrict", "contractor"),
         # Lists are filtered to the caller's area or org, so an office of another area or
         # another org is admitted and sees nothing.
@@ -93,6 +99,10 @@ EXPECTED: dict[str, dict[str, Allowed]] = {
         "GET /complaints/nearby": PUBLIC,
         "POST /complaints/{complaint_id}/supporters": PUBLIC,
         "POST /complaints/{complaint_id}/merge": roles(*STAFF),
+        # A photo for a report to cite: anyone, rate-limited (its id is the capability).
+        "POST /complaints/photos": PUBLIC,
+        # Only the reporter's own token adds a photo to the report; not even admin.
+        "POST /complaints/{complaint_id}/photos": frozenset({REPORTER}),
         "GET /calendar": PUBLIC,
         # Only the reporter's own token asks for erasure (PIPL art. 47); not even admin.
         "DELETE /complaints/{complaint_id}/contact": frozenset({REPORTER}),
@@ -144,6 +154,8 @@ EXPECTED: dict[str, dict[str, Allowed]] = {
         "GET /acceptances/{acceptance_id}/record": roles(*STAFF, "owners", *UNITS),
         "GET /acceptances/{acceptance_id}/record.html": roles(*STAFF, "owners", *UNITS),
         "GET /acceptances/{acceptance_id}/verify": roles(*STAFF, "owners", *UNITS),
+        # A link to the printable record, for a reader of it (the link opens nothing else).
+        "POST /acceptances/{acceptance_id}/record-link": roles(*STAFF, "owners", *UNITS),
         "POST /acceptances/{acceptance_id}/schedule": roles("builder", admin=False),
         # Each party signs for itself only: not even admin signs for another.
         "POST /acceptances/{acceptance_id}/signatures": roles(*STAFF, "owners", *UNITS,

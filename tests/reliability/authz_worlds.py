@@ -53,10 +53,14 @@ async def _ok(response: Any) -> dict[str, Any]:
 
 
 async def projects_world(svc: ServiceHarness) -> World:
-    """A project under construction (with a hidden work) and a draft plan."""
+    """A project under construction touching heritage (so with a construction plan and a
+    heritage review), with a hidden work; a draft plan and a survey."""
     admin = svc.auth("admin")
-    project_id = await under_construction(svc, community_id=COMMUNITY, parties=PARTIES)
+    project_id = await under_construction(svc, community_id=COMMUNITY, parties=PARTIES,
+                                          heritage=True)
     project = await _ok(await svc.client.get(f"/projects/{project_id}", headers=admin))
+    survey = await _ok(await svc.client.post(f"/communities/{COMMUNITY}/surveys",
+                                             headers=admin, json=survey_body()))
     draft = await _ok(await svc.client.post(f"/communities/{COMMUNITY}/plans", headers=admin,
                                             json={"title": "Next", "summary": "s"}))
     work = await _ok(await svc.client.post(
@@ -67,7 +71,8 @@ async def projects_world(svc: ServiceHarness) -> World:
         headers=admin))
     return World({"community_id": COMMUNITY, "plan_id": draft["id"],
                   "approved_plan": project["plan_id"], "project_id": project_id,
-                  "hidden_work_id": work["id"], "attachment_id": attachment["id"]})
+                  "hidden_work_id": work["id"], "attachment_id": attachment["id"],
+                  "survey_id": survey["id"]})
 
 
 async def complaints_world(svc: ServiceHarness) -> World:
@@ -104,6 +109,13 @@ async def _open311_photo(svc: ServiceHarness, project_id: str) -> str:
     report = await _ok(await svc.client.get(f"/complaints/{filed.json()[0]['service_request_id']}",
                                             headers=svc.auth("admin")))
     return str(report["photos"][0]).rsplit("/", 1)[-1]
+
+
+def _photo(column: str) -> bytes:
+    """A small PNG, different for each caller (a reporter's photo upload)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (len(column) * 7 % 256, 90, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 async def property_world(svc: ServiceHarness) -> World:
@@ -186,6 +198,9 @@ BODIES: dict[str, Body] = {
     "POST /complaints/{complaint_id}/close": lambda w, c: {"json": {}},
     "POST /complaints/{complaint_id}/merge": lambda w, c: {"json": {
         "into": w.ids["other_complaint_id"]}},
+    "POST /complaints/photos": lambda w, c: {"files": {"file": ("p.png", _photo(c))}},
+    "POST /complaints/{complaint_id}/photos": lambda w, c: {"files": {
+        "file": ("p.png", _photo(c))}},
     "POST /open311/v2/requests.{fmt}": lambda w, c: {"data": {
         "api_key": OPEN311_KEY, "service_code": "noise", "description": "loud at night",
         "lat": "24.48", "long": "118.09", "attribute[project_id]": w.ids["project_id"]}},

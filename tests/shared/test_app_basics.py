@@ -93,6 +93,21 @@ async def test_idempotency_key_reused_with_another_body_is_409(notes: ServiceHar
     assert len((await notes.client.get("/notes")).json()["items"]) == 1
 
 
+async def test_the_idempotency_conflict_is_a_problem_naming_its_instance(
+        notes: ServiceHarness) -> None:
+    headers = {**notes.auth("community"), "Idempotency-Key": "k-3"}
+    await notes.client.post("/notes", json={"text": "one"}, headers=headers)
+    other = await notes.client.post("/notes", json={"text": "two"}, headers=headers)
+    assert other.status_code == 409
+    assert other.headers["content-type"] == "application/problem+json"
+    problem = other.json()
+    assert (problem["status"], problem["instance"]) == (409, "/notes")
+    assert problem["title"] and problem["detail"]
+    too_long = await notes.client.post("/notes", json={"text": "x"},
+                                       headers={**headers, "Idempotency-Key": "k" * 256})
+    assert (too_long.status_code, too_long.json()["instance"]) == (400, "/notes")
+
+
 async def test_idempotency_keys_of_different_callers_do_not_collide(notes: ServiceHarness) -> None:
     alice = {**notes.auth("community", sub="alice"), "Idempotency-Key": "same"}
     bob = {**notes.auth("community", sub="bob"), "Idempotency-Key": "same"}

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
+from urllib.parse import urlencode
 
-from services.acceptance.models import Acceptance, AcceptanceRound, Signature
+from services.acceptance.domain.record_links import SignedLink
+from services.acceptance.models import Acceptance, AcceptanceRound, ComplaintView, Signature
 from services.acceptance.repository import AcceptanceAggregate, Dossier
 from services.acceptance.schemas import (
     AcceptancePublic,
@@ -16,6 +18,7 @@ from services.acceptance.schemas import (
     Defect,
     DefectPublic,
     PartyPublic,
+    RecordLinkPublic,
     RecordPublic,
     RoundPublic,
     RoundStatus,
@@ -23,8 +26,15 @@ from services.acceptance.schemas import (
     VerificationPublic,
 )
 from services.acceptance.service.reading import CheckedRecord
+from shared.jurisdiction import PILOT_COMMUNITY_NAMES
 
-__all__ = ["acceptance_view", "record_view", "summary_view", "verification_view"]
+__all__ = [
+    "acceptance_view",
+    "record_link_view",
+    "record_view",
+    "summary_view",
+    "verification_view",
+]
 
 
 def summary_view(row: Acceptance) -> AcceptanceSummary:
@@ -58,8 +68,9 @@ def _round_view(row: AcceptanceRound, signatures: Sequence[Signature]) -> RoundP
     )
 
 
-def _parties_view(agg: AcceptanceAggregate, *, signed_in_round: int | None) -> list[PartyPublic]:
-    by_party = {s.party: s for s in agg.signatures_of(signed_in_round or 0)}
+def _parties_view(agg: AcceptanceAggregate, round_number: int) -> list[PartyPublic]:
+    """Every required party with its signature in round `round_number` (unsigned: none)."""
+    by_party = {s.party: s for s in agg.signatures_of(round_number)}
     views = []
     for party in agg.parties:
         signature = by_party.get(party.code)
@@ -72,20 +83,24 @@ def _parties_view(agg: AcceptanceAggregate, *, signed_in_round: int | None) -> l
     return views
 
 
+def _complaints_view(complaints: Sequence[ComplaintView]) -> list[ComplaintPublic]:
+    return [
+        ComplaintPublic(complaint_id=c.complaint_id, kind=c.kind, category=c.category,
+                        status=c.status, updated_at=c.occurred_at)
+        for c in complaints
+    ]
+
+
 def acceptance_view(dossier: Dossier) -> AcceptancePublic:
     agg, complaints = dossier.aggregate, dossier.unresolved_complaints
     current = agg.current_round
     return AcceptancePublic(
         **summary_view(agg.acceptance).model_dump(),
         scheduled_at=current.scheduled_at, place=current.place,
-        parties=_parties_view(agg, signed_in_round=current.number),
+        parties=_parties_view(agg, current.number),
         defects=_defects(agg.signatures_of(current.number)),
         rounds=[_round_view(r, agg.signatures_of(r.number)) for r in agg.rounds],
-        unresolved_complaints=[
-            ComplaintPublic(complaint_id=c.complaint_id, kind=c.kind, category=c.category,
-                            status=c.status)
-            for c in complaints
-        ],
+        unresolved_complaints=_complaints_view(complaints),
         unresolved_complaint_count=len(complaints),
     )
 
@@ -102,12 +117,23 @@ def verification_view(checked: CheckedRecord) -> VerificationPublic:
 
 
 def record_view(checked: CheckedRecord, generated_at: datetime) -> RecordPublic:
+    """The record: the parties as they signed the current round, whose outcome is the
+    acceptance's status, then every round."""
     agg = checked.aggregate
+    row, current = agg.acceptance, agg.current_round
     return RecordPublic(
-        acceptance_id=agg.acceptance.id, project_id=agg.acceptance.project_id,
-        community_id=agg.acceptance.community_id,
-        status=cast(RoundStatus, agg.acceptance.status),
-        required_parties=_parties_view(agg, signed_in_round=None),
+        acceptance_id=row.id, project_id=row.project_id, project_title=row.project_title,
+        community_id=row.community_id,
+        community_name=PILOT_COMMUNITY_NAMES.get(row.community_id),
+        round=current.number, status=cast(RoundStatus, row.status),
+        required_parties=_parties_view(agg, current.number),
         rounds=[_round_view(r, agg.signatures_of(r.number)) for r in agg.rounds],
+        unresolved_complaints=_complaints_view(checked.unresolved_complaints),
         verification=verification_view(checked), generated_at=generated_at,
     )
+
+
+def record_link_view(record_url: str, link: SignedLink) -> RecordLinkPublic:
+    """`record_url` (the printable record's address) signed by `link`."""
+    query = urlencode({"expires": link.expires, "signature": link.signature})
+    return RecordLinkPublic(url=f"{record_url}?{query}", expires_at=link.expires_at)

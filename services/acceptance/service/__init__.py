@@ -4,6 +4,7 @@ flush, stage the events.
 - `sessions`: open a session (`project.completed`), schedule a round, open the next round
   (`project.rectified`).
 - `signatures`: a party signs the current round; the last signature decides it.
-- `reading`: what a reader may see, and the record with its chain checked.
+- `reading`: what a reader may see, the record with its chain checked, and the signed link
+  a browser opens the printable record with.
 - `complaints`: the projection of the complaints service's facts.
 """

@@ -1,26 +1,35 @@
-"""What a reader may see of an acceptance, and its record with the hash chain recomputed."""
+"""What a reader may see of an acceptance, and its record with the hash chain recomputed.
+
+The record is read with a reader's token, or by a browser through a signed, expiring link
+(`record_link`, then `printable_record`): the link, checked before anything is loaded, opens
+that one acceptance's printable record and nothing else.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.acceptance import access, repository
 from services.acceptance.domain.chain import Break, Link, verify_chain
-from services.acceptance.models import Signature
+from services.acceptance.domain.record_links import SignedLink, check_link, sign_link
+from services.acceptance.models import ComplaintView, Signature
 from services.acceptance.repository import AcceptanceAggregate, Dossier
 from shared.auth import Principal
 
-__all__ = ["CheckedRecord", "checked_record", "dossier"]
+__all__ = ["CheckedRecord", "checked_record", "dossier", "printable_record", "record_link"]
 
 
 @dataclass(frozen=True)
 class CheckedRecord:
-    """An acceptance with the verdict of its hash chain: the first break, or None."""
+    """An acceptance with the verdict of its hash chain (the first break, or None) and the
+    project's unresolved complaints."""
 
     aggregate: AcceptanceAggregate
     first_break: Break | None
+    unresolved_complaints: list[ComplaintView]
 
 
 async def _readable(session: AsyncSession, acceptance_id: str, principal: Principal
@@ -45,11 +54,36 @@ def _link_of(signature: Signature) -> Link:
     )
 
 
-async def checked_record(session: AsyncSession, acceptance_id: str, principal: Principal
-                         ) -> CheckedRecord:
+async def _checked(session: AsyncSession, agg: AcceptanceAggregate) -> CheckedRecord:
     """The stored signatures' chain recomputed against the head and count on the row."""
-    agg = await _readable(session, acceptance_id, principal)
     row = agg.acceptance
     broken = verify_chain(row.id, [_link_of(s) for s in agg.signatures], head=row.chain_head,
                           count=row.signature_count)
-    return CheckedRecord(agg, broken)
+    complaints = (await repository.load_dossier(session, agg)).unresolved_complaints
+    return CheckedRecord(agg, broken, complaints)
+
+
+async def checked_record(session: AsyncSession, acceptance_id: str, principal: Principal
+                         ) -> CheckedRecord:
+    return await _checked(session, await _readable(session, acceptance_id, principal))
+
+
+async def record_link(
+    session: AsyncSession, acceptance_id: str, principal: Principal, *, key: bytes,
+    ttl: timedelta, now: datetime,
+) -> SignedLink:
+    """A link a browser opens the printable record with, for a reader of the acceptance."""
+    await _readable(session, acceptance_id, principal)
+    return sign_link(key, acceptance_id, now=now, ttl=ttl)
+
+
+async def printable_record(
+    session: AsyncSession, acceptance_id: str, *, principal: Principal | None,
+    link: SignedLink | None, key: bytes, now: datetime,
+) -> CheckedRecord:
+    """The record opened by a signed link (checked first: a forged one learns nothing, not
+    even whether the acceptance exists), else by a reader's token."""
+    if link is not None:
+        check_link(key, acceptance_id, link, now=now)
+        return await _checked(session, await repository.read(session, acceptance_id))
+    return await checked_record(session, acceptance_id, access.ensure_reader(principal))

@@ -49,6 +49,7 @@ async def open_session(session: AsyncSession, data: ProjectCompleted, *, at: dat
     acceptance_id = new_id()
     acceptance = Acceptance(
         id=acceptance_id, project_id=data.project_id, community_id=data.community_id,
+        project_title=data.title,
         current_round=1, status="open", chain_head=genesis_hash(acceptance_id),
         signature_count=0, version=1, created_at=at, updated_at=at,
     )

@@ -13,7 +13,6 @@ with photos as `media` or, as FixMyStreet sends them, `photo1`, `photo2`, ...) a
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Annotated, Any
@@ -41,6 +40,7 @@ from services.complaints.presenters.open311 import (
     update_view,
 )
 from services.complaints.repository import open311 as repository
+from services.complaints.repository import photos as photos_repository
 from services.complaints.schemas.open311 import (
     MAX_RESULTS,
     SERVICES,
@@ -60,12 +60,12 @@ from services.complaints.schemas.open311 import (
     request_query,
     updates_query,
 )
-from services.complaints.service import reports
+from services.complaints.service import photos, reports
 from shared.db import new_id
 from shared.deps import ClockDep, ContextDep, SessionDep
 from shared.errors import Invalid, NotFound, ProblemError
 from shared.service import ServiceContext
-from shared.uploads import CleanImage, clean_image
+from shared.uploads import CleanImage
 
 __all__ = ["router"]
 
@@ -212,14 +212,12 @@ async def create_request(fmt: Fmt, request: Request, session: SessionDep, ctx: C
         fields, media_urls, uploads = _split_form(form.multi_items())
         check_jurisdiction(ctx.settings.open311_jurisdiction_id, fields.get("jurisdiction_id"))
         media_ids = [new_id() for _ in uploads]
-        body, email = report_from_form(fields, media_urls=media_urls,
-                                       uploaded=[MEDIA_PATH + media_id for media_id in media_ids])
+        body, email = report_from_form(fields, media_urls=media_urls, uploaded=media_ids)
         photos = await _cleaned(ctx, uploads)
-    now = clock.now()
     filed = await reports.file_report(session, body, settings=ctx.settings, suite=ctx.suite,
-                                      now=now, source="open311", email=email)
-    await repository.add_media(session, filed.complaint.id, zip(media_ids, photos, strict=True),
-                               now)
+                                      now=clock.now(), source="open311", email=email,
+                                      uploads=list(zip(media_ids, photos, strict=True)),
+                                      media_urls=media_urls)
     return open311_response(fmt, "service_requests", [open311_receipt(filed)])
 
 
@@ -250,13 +248,8 @@ async def _cleaned(ctx: ServiceContext, uploads: list[tuple[str, UploadFile]]
                    ) -> list[CleanImage]:
     """Each photo decoded and re-encoded without its metadata, off the event loop."""
     limit = ctx.settings.open311_media_max_bytes
-    cleaned = []
-    for name, upload in uploads:
-        raw = await upload.read(limit + 1)
-        cleaned.append(await asyncio.to_thread(
-            clean_image, raw, field=name, max_bytes=limit,
-            max_edge=ctx.settings.open311_media_max_edge_px))
-    return cleaned
+    return [await photos.decode_photo(await upload.read(limit + 1), ctx.settings, field=name)
+            for name, upload in uploads]
 
 
 async def _request_views(session: AsyncSession, ctx: ServiceContext, request: Request,
@@ -329,14 +322,15 @@ async def list_updates(
     return open311_response(fmt, "service_request_updates", views)
 
 
-@router.get(f"{MEDIA_PATH}{{media_id}}", summary="A photo uploaded with a service request",
+@router.get(f"{MEDIA_PATH}{{media_id}}", summary="A reporter's photo, once a report cites it",
             responses={200: {"content": {"image/jpeg": {}, "image/png": {}},
                              "description": "the photo, re-encoded without metadata"},
                        "4XX": _ERRORS})
 async def get_media(media_id: str, session: SessionDep) -> Response:
     """Who: anyone holding its URL (a random id, shown to `api_key` holders, staff and the
-    reporter)."""
-    media = await repository.media_by_id(session, media_id)
+    reporter). Photos uploaded with a request, through `POST /complaints/photos` or
+    `POST /complaints/{id}/photos`; an upload no report cites yet is not served."""
+    media = await photos_repository.photo_by_id(session, media_id)
     extension = "png" if media.content_type == "image/png" else "jpg"
     return Response(media.data, media_type=media.content_type, headers={
         "content-disposition": f'inline; filename="{media.id}.{extension}"'})

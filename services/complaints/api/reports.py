@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.access import ReportLister, ReportRateLimit, StatsReader
@@ -39,7 +39,7 @@ from services.complaints.service import contacts, duplicates, reports
 from shared.auth import STAFF_ROLES, Principal, PrincipalOrReporter, require_roles
 from shared.clock import Clock
 from shared.contracts.complaints import ComplaintCategory, ComplaintStatus
-from shared.deps import ClockDep, ContextDep, IfMatch, SessionDep
+from shared.deps import ClockDep, ContextDep, IfMatch, SessionDep, set_etag
 from shared.geo import LatLng
 from shared.pagination import Cursor, Limit, Page, page_of
 from shared.workdays import CITY_TZ, WorkingCalendar
@@ -99,75 +99,82 @@ async def _detail(session: AsyncSession, complaint_id: str, principal: Principal
 
 
 @router.get("/complaints/{complaint_id}", summary="A report with its history")
-async def read_report(complaint_id: ComplaintId, session: SessionDep, clock: ClockDep,
-                      principal: PrincipalOrReporter) -> ComplaintPublic:
+async def read_report(complaint_id: ComplaintId, response: Response, session: SessionDep,
+                      clock: ClockDep, principal: PrincipalOrReporter) -> ComplaintPublic:
     """Who: the reporter (access token), admin, the offices of the report's area, or the org
     it is routed or assigned to. The reporter's contact: in full to admin and the offices
-    (each display recorded), masked to the reporter, not shown to anyone else."""
-    return await _detail(session, complaint_id, principal, clock, with_contact=True)
+    (each display recorded), masked to the reporter, not shown to anyone else. `ETag`: the
+    report's version, for `If-Match` on its steps."""
+    view = await _detail(session, complaint_id, principal, clock, with_contact=True)
+    set_etag(response, view.version)
+    return view
 
 
 async def _step(session: AsyncSession, complaint_id: str, action: Action, principal: Principal,
-                clock: ClockDep, if_match: str | None, note: str | None = None,
-                assignee_org: str | None = None, satisfaction: int | None = None,
-                calendar: WorkingCalendar | None = None) -> ComplaintPublic:
+                clock: ClockDep, if_match: str | None, response: Response,
+                note: str | None = None, assignee_org: str | None = None,
+                satisfaction: int | None = None, calendar: WorkingCalendar | None = None
+                ) -> ComplaintPublic:
     await reports.take_step(session, complaint_id, action, principal, clock.now(),
                             if_match=if_match, note=note, assignee_org=assignee_org,
                             satisfaction=satisfaction, calendar=calendar)
-    return await _detail(session, complaint_id, principal, clock)
+    view = await _detail(session, complaint_id, principal, clock)
+    set_etag(response, view.version)
+    return view
 
 
 @router.post("/complaints/{complaint_id}/acknowledge", summary="Acknowledge (staff)")
-async def acknowledge(complaint_id: ComplaintId, session: SessionDep, clock: ClockDep,
-                      principal: PrincipalOrReporter, body: AcknowledgeIn | None = None,
-                      if_match: IfMatch = None) -> ComplaintPublic:
+async def acknowledge(complaint_id: ComplaintId, response: Response, session: SessionDep,
+                      clock: ClockDep, principal: PrincipalOrReporter,
+                      body: AcknowledgeIn | None = None, if_match: IfMatch = None
+                      ) -> ComplaintPublic:
     """Who: staff."""
     return await _step(session, complaint_id, "acknowledge", principal, clock, if_match,
-                       body.note if body else None)
+                       response, body.note if body else None)
 
 
 @router.post("/complaints/{complaint_id}/assign", summary="Assign to an organisation (staff)")
-async def assign(complaint_id: ComplaintId, body: AssignIn, session: SessionDep,
-                 clock: ClockDep, principal: PrincipalOrReporter,
+async def assign(complaint_id: ComplaintId, body: AssignIn, response: Response,
+                 session: SessionDep, clock: ClockDep, principal: PrincipalOrReporter,
                  if_match: IfMatch = None) -> ComplaintPublic:
     """Who: staff. `assignee_org` defaults to the org the report was routed to."""
-    return await _step(session, complaint_id, "assign", principal, clock, if_match, body.note,
-                       assignee_org=body.assignee_org)
+    return await _step(session, complaint_id, "assign", principal, clock, if_match, response,
+                       body.note, assignee_org=body.assignee_org)
 
 
 @router.post("/complaints/{complaint_id}/resolve", summary="Resolve (assignee org or staff)")
-async def resolve(complaint_id: ComplaintId, body: ResolveIn, session: SessionDep,
-                  clock: ClockDep, principal: PrincipalOrReporter,
+async def resolve(complaint_id: ComplaintId, body: ResolveIn, response: Response,
+                  session: SessionDep, clock: ClockDep, principal: PrincipalOrReporter,
                   if_match: IfMatch = None) -> ComplaintPublic:
     """Who: the assignee org (contractor / property_provider) or staff."""
-    return await _step(session, complaint_id, "resolve", principal, clock, if_match,
+    return await _step(session, complaint_id, "resolve", principal, clock, if_match, response,
                        body.resolution)
 
 
 @router.post("/complaints/{complaint_id}/confirm", summary="Confirm the resolution (reporter)")
-async def confirm(complaint_id: ComplaintId, body: ConfirmIn, session: SessionDep,
-                  clock: ClockDep, principal: PrincipalOrReporter,
+async def confirm(complaint_id: ComplaintId, body: ConfirmIn, response: Response,
+                  session: SessionDep, clock: ClockDep, principal: PrincipalOrReporter,
                   if_match: IfMatch = None) -> ComplaintPublic:
     """Who: the reporter (access token). Closes the report with a satisfaction rating."""
-    return await _step(session, complaint_id, "confirm", principal, clock, if_match,
+    return await _step(session, complaint_id, "confirm", principal, clock, if_match, response,
                        body.comment, satisfaction=body.satisfaction)
 
 
 @router.post("/complaints/{complaint_id}/reopen", summary="Reopen a resolved report (reporter)")
-async def reopen(complaint_id: ComplaintId, body: ReopenIn, session: SessionDep,
-                 clock: ClockDep, ctx: ContextDep, principal: PrincipalOrReporter,
-                 if_match: IfMatch = None) -> ComplaintPublic:
+async def reopen(complaint_id: ComplaintId, body: ReopenIn, response: Response,
+                 session: SessionDep, clock: ClockDep, ctx: ContextDep,
+                 principal: PrincipalOrReporter, if_match: IfMatch = None) -> ComplaintPublic:
     """Who: the reporter (access token). Back to the assignee; the SLA clock restarts."""
-    return await _step(session, complaint_id, "reopen", principal, clock, if_match, body.reason,
-                       calendar=ctx.settings.calendar())
+    return await _step(session, complaint_id, "reopen", principal, clock, if_match, response,
+                       body.reason, calendar=ctx.settings.calendar())
 
 
 @router.post("/complaints/{complaint_id}/close", summary="Close a resolved report (staff)")
-async def close(complaint_id: ComplaintId, session: SessionDep, clock: ClockDep,
-                principal: PrincipalOrReporter, body: CloseIn | None = None,
+async def close(complaint_id: ComplaintId, response: Response, session: SessionDep,
+                clock: ClockDep, principal: PrincipalOrReporter, body: CloseIn | None = None,
                 if_match: IfMatch = None) -> ComplaintPublic:
     """Who: staff, e.g. when the reporter never confirms."""
-    return await _step(session, complaint_id, "close", principal, clock, if_match,
+    return await _step(session, complaint_id, "close", principal, clock, if_match, response,
                        body.note if body else None)
 
 
@@ -190,14 +197,16 @@ async def support(complaint_id: ComplaintId, session: SessionDep, ctx: ContextDe
 
 
 @router.post("/complaints/{complaint_id}/merge", summary="Merge a duplicate (staff)")
-async def merge(complaint_id: ComplaintId, body: MergeIn, session: SessionDep,
-                clock: ClockDep, principal: Merger, if_match: IfMatch = None
-                ) -> ComplaintPublic:
+async def merge(complaint_id: ComplaintId, body: MergeIn, response: Response,
+                session: SessionDep, clock: ClockDep, principal: Merger,
+                if_match: IfMatch = None) -> ComplaintPublic:
     """Who: staff of both reports' areas. The report becomes a `duplicate` of `into`; its
     reporter's and supporters' tokens follow `into` from now on. `If-Match`: the duplicate."""
     await duplicates.merge_report(session, complaint_id, body.into, principal, clock.now(),
                                   if_match=if_match, note=body.note)
-    return await _detail(session, complaint_id, principal, clock)
+    view = await _detail(session, complaint_id, principal, clock)
+    set_etag(response, view.version)
+    return view
 
 
 @router.get("/calendar", summary="The working-day calendar's coverage (public)")

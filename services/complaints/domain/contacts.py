@@ -1,17 +1,24 @@
 """Contacts: mainland China phone numbers (validation, normalisation), names, masking.
 
-Accepted personal numbers (reporters, liaisons):
-- mobile `1[3-9]` + 9 digits, optionally prefixed `+86`/`86`; stored as the 11 digits;
-- landline `0` + 2-3 digit area code + 7-8 digit number, optional `-` and an extension
-  (`-123`, `#123` or `转123`); stored as `AREA-NUMBER[-EXT]`. Without a hyphen the area code is
-  3 digits for 010/02x (Beijing, Shanghai, ...) and 4 digits otherwise, as in the national plan.
-A site hotline may also be a 5-digit public service number (12345 city hotline, 95598, ...)
-or a `400`/`800` enterprise number.
+Numbers are read as people write them: spaces, dashes, dots or brackets anywhere, a `+86`,
+`0086` or `86` prefix, full-width digits and signs as Chinese input methods type them (read
+through NFKC). Whether a number exists in the national numbering plan is the verdict of the
+`phonenumbers` library (libphonenumber's metadata), not a pattern of our own. Stored forms:
+- mobile: the 11 digits (`13812345678`);
+- landline: `AREA-NUMBER[-EXT]` (`0592-5551234`, `010-12345678-808`), the area code as the
+  numbering plan has it; an extension follows `-`, `#`, `转`, `分机`, `ext` or `x`.
+Personal numbers (reporters, liaisons, the parties on a board) are mobiles or landlines. A
+site hotline may also be a 5-digit public service number (12345 city hotline, 95598, ...) or
+a `400`/`800` enterprise number, stored `400-123-4567`.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberType
 
 __all__ = [
     "contact_name",
@@ -22,52 +29,94 @@ __all__ = [
     "normalise_phone",
 ]
 
-_SEPARATORS = re.compile(r"[\s()\uff08\uff09]")  # also full-width brackets
-_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
-_LANDLINE = re.compile(r"(0\d{2,3})-?(\d{7,8})(?:(?:-|#|转)(\d{1,6}))?")
-_SERVICE = re.compile(r"(?:1|9)\d{4}")
-_ENTERPRISE = re.compile(r"([48]00)-?(\d{3})-?(\d{4})")
+_REGION = "CN"
+# What may surround the digits of a number once read through NFKC.
+_PLAIN = re.compile(r"\+?[\d\s().\-/]+")
+_EXTENSION = re.compile(r"(.*\d)\s*(?:-|#|转|分机|ext\.?|x)\s*(\d{1,6})", re.IGNORECASE)
+_SERVICE = re.compile(r"[19]\d{4}")
+_SEPARATORS = re.compile(r"[\s().\-/]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_PERSONAL = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE,
+                       PhoneNumberType.FIXED_LINE_OR_MOBILE})
+_ENTERPRISE = frozenset({PhoneNumberType.TOLL_FREE, PhoneNumberType.SHARED_COST,  # 800, 400
+                         PhoneNumberType.UAN})
 
 
-def _landline(raw: str) -> str | None:
-    if "-" not in raw[:5]:
-        # no hyphen after the area code: split by the national area-code rule
-        match = re.fullmatch(r"(01\d|02\d|0[3-9]\d{2})(\d{7,8})(?:(?:-|#|转)(\d{1,6}))?", raw)
-    else:
-        match = _LANDLINE.fullmatch(raw)
-    if match is None:
+def _domestic_or_international(text: str) -> bool:
+    """`+86 ...`, `0086 ...`, `86 1...` (13 digits), or a domestic number: a mobile (`1...`),
+    a landline with its trunk `0`, a 400/800 number. A landline without its `0`
+    (`592-1234567`) is ambiguous and refused, though the library would guess it."""
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+") or digits.startswith("0086"):
+        return True
+    if digits.startswith(("400", "800")) and len(digits) == 10:
+        return True
+    return digits.startswith(("0", "1")) or (digits.startswith("86") and len(digits) > 11)
+
+
+def _parse(value: str) -> tuple[PhoneNumber, str | None] | None:
+    """The mainland number `value` names, with its extension, or None."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    candidates: list[tuple[str, str | None]] = [(text, None)]
+    split = _EXTENSION.fullmatch(text)
+    if split is not None:
+        candidates.append((split.group(1).strip(), split.group(2)))
+    for candidate, extension in candidates:
+        if not _PLAIN.fullmatch(candidate) or not _domestic_or_international(candidate):
+            continue
+        try:
+            number = phonenumbers.parse(candidate, _REGION)
+        except NumberParseException:
+            continue
+        if (phonenumbers.region_code_for_number(number) == _REGION
+                and phonenumbers.is_valid_number(number)):
+            return number, extension
+    return None
+
+
+def _landline(number: PhoneNumber, extension: str | None) -> str | None:
+    national = str(number.national_number)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if area == 0:
         return None
-    area, number, extension = match.groups()
-    return f"{area}-{number}" + (f"-{extension}" if extension else "")
+    return f"0{national[:area]}-{national[area:]}" + (f"-{extension}" if extension else "")
+
+
+def _personal(number: PhoneNumber, extension: str | None) -> str | None:
+    kind = phonenumbers.number_type(number)
+    if kind not in _PERSONAL:
+        return None
+    if kind == PhoneNumberType.MOBILE:
+        return None if extension else str(number.national_number)
+    return _landline(number, extension)
 
 
 def normalise_phone(value: str) -> str:
-    """A reporter's or liaison's number in canonical form; ValueError if it is not one."""
-    raw = _SEPARATORS.sub("", value)
-    mobile = _MOBILE.fullmatch(raw)
-    if mobile:
-        return mobile.group(1)
-    landline = _landline(raw)
-    if landline:
-        return landline
-    raise ValueError("not a mainland mobile (1[3-9]xxxxxxxxx) or landline (0xxx-xxxxxxx) number")
+    """A reporter's, liaison's or party's number in canonical form; ValueError if it is not a
+    mainland mobile or landline number."""
+    parsed = _parse(value)
+    canonical = _personal(*parsed) if parsed else None
+    if canonical is None:
+        raise ValueError("not a mainland mobile (138 1234 5678) or landline (0592-5551234) "
+                         "number")
+    return canonical
 
 
 def normalise_hotline(value: str) -> str:
     """A site hotline: a personal-format number, a 5-digit service number or 400/800."""
-    raw = _SEPARATORS.sub("", value)
-    if _SERVICE.fullmatch(raw):
-        return raw
-    enterprise = _ENTERPRISE.fullmatch(raw)
-    if enterprise:
-        return "-".join(enterprise.groups())
-    try:
-        return normalise_phone(raw)
-    except ValueError:
-        raise ValueError(
-            "not a mobile, landline, 5-digit service (12345) or 400/800 number"
-        ) from None
+    bare = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
+    if _SERVICE.fullmatch(bare):
+        return bare
+    parsed = _parse(value)
+    if parsed is not None:
+        number, extension = parsed
+        if phonenumbers.number_type(number) in _ENTERPRISE and extension is None:
+            national = str(number.national_number)
+            return f"{national[:3]}-{national[3:6]}-{national[6:]}"
+        personal = _personal(number, extension)
+        if personal is not None:
+            return personal
+    raise ValueError("not a mobile, landline, 5-digit service (12345) or 400/800 number")
 
 
 def mask_phone(phone: str) -> str:

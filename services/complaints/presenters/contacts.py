@@ -13,7 +13,7 @@ __all__ = ["contact_view_record", "shown_view"]
 
 def shown_view(shown: Shown) -> ComplaintPublic:
     return complaint_view(shown.complaint, staff=shown.staff, steps=shown.steps,
-                          contact=shown.contact)
+                          contact=shown.contact, actions=shown.actions)
 
 
 def contact_view_record(view: ContactView) -> ContactViewPublic:

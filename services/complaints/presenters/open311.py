@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Response
 from lxml import etree
 from pydantic import BaseModel
 
+from services.complaints.domain.photos import PHOTO_PATH
 from services.complaints.models import Complaint, ComplaintStep
 from services.complaints.schemas.open311 import (
     ATTRIBUTES,
@@ -41,6 +42,7 @@ from services.complaints.schemas.open311 import (
 )
 from services.complaints.service.reports import Filed
 from shared.contracts.complaints import ComplaintCategory
+from shared.times import beijing_minutes
 
 __all__ = [
     "CONTENT_TYPES",
@@ -59,7 +61,7 @@ __all__ = [
 
 CONTENT_TYPES: dict[Format, str] = {"xml": "text/xml; charset=utf-8",
                                      "json": "application/json; charset=utf-8"}
-MEDIA_PATH = "/open311/v2/media/"  # + the media id: a photo uploaded with a request
+MEDIA_PATH = PHOTO_PATH  # + the media id: a reporter's photo
 
 # The element of each item of a list, by the list's element (as the spec's examples have it).
 _ITEM_OF = {
@@ -117,7 +119,9 @@ def _fill(element: etree._Element, name: str, value: Any) -> None:
 
 
 def _w3c(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+    """A W3C datetime in UTC with `Z`, as every API of the suite writes time
+    (`shared.times`)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 # Services
@@ -138,7 +142,9 @@ def service_definition(code: ComplaintCategory) -> ServiceDefinitionOut:
 # Requests
 
 def service_notice(due_at: datetime) -> str:
-    return f"Expected to be resolved by {_w3c(due_at)}; overdue reports are escalated."
+    """Written for the resident: Beijing time, to the minute."""
+    return (f"Expected to be resolved by {beijing_minutes(due_at)} Beijing time; overdue "
+            "reports are escalated.")
 
 
 def open311_receipt(filed: Filed) -> ReceiptOut:

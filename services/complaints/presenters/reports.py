@@ -1,9 +1,9 @@
 """Reports and site boards as our own API shows them. A reporter's contact is shown as
-`access.contact_display` decides; board contacts in full for staff only, else masked."""
+`access.contact_display` decides; a board's contacts are public, in full."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from services.complaints.access import ContactDisplay
@@ -20,6 +20,7 @@ from services.complaints.schemas.reports import (
     ComplaintPublic,
     ComplaintReceipt,
     NearbyReport,
+    PhotoReceipt,
     PointPublic,
     SlaFigures,
     StatsPublic,
@@ -27,6 +28,7 @@ from services.complaints.schemas.reports import (
     SupporterReceipt,
 )
 from services.complaints.service.duplicates import Nearby, Supported
+from services.complaints.service.photos import Uploaded
 from services.complaints.service.reports import Filed
 from shared.service import ServiceContext
 from shared.workdays import CITY_TZ, WorkingCalendar
@@ -37,6 +39,7 @@ __all__ = [
     "complaint_view",
     "contact_view",
     "nearby_view",
+    "photo_receipt_view",
     "receipt_view",
     "stats_view",
     "supporter_receipt_view",
@@ -68,10 +71,12 @@ def _step_view(step: ComplaintStep, *, staff: bool) -> StepPublic:
 
 def complaint_view(
     complaint: Complaint, *, staff: bool, steps: Sequence[ComplaintStep] = (),
-    contact: ContactDisplay = "hidden",
+    contact: ContactDisplay = "hidden", actions: Collection[str] = (),
 ) -> ComplaintPublic:
     """`contact` says how the reporter's contact is shown (`access.contact_display`; a full
-    display must go through `service.contacts.show_report`, which records it)."""
+    display must go through `service.contacts.show_report`, which records it); `actions`
+    are what the caller may do (`access.actions_of`): `allowed_actions` lists those the
+    report's status allows."""
     held = holds_contact(complaint.contact_name, complaint.contact_phone,
                          complaint.contact_email)
     return ComplaintPublic(
@@ -91,7 +96,7 @@ def complaint_view(
         resolved_at=complaint.resolved_at, closed_at=complaint.closed_at,
         satisfaction=complaint.satisfaction, version=complaint.version,
         created_at=complaint.created_at, updated_at=complaint.updated_at,
-        allowed_actions=allowed_actions(complaint.status),
+        allowed_actions=[a for a in allowed_actions(complaint.status) if a in actions],
         history=[_step_view(step, staff=staff) for step in steps],
     )
 
@@ -107,6 +112,12 @@ def receipt_view(filed: Filed) -> ComplaintReceipt:
     return ComplaintReceipt(id=filed.complaint.id, tracking_code=filed.complaint.tracking_code,
                             access_token=filed.access_token, status=filed.complaint.status,
                             expected_resolution_at=filed.complaint.due_at)
+
+
+def photo_receipt_view(uploaded: Uploaded) -> PhotoReceipt:
+    image = uploaded.image
+    return PhotoReceipt(id=uploaded.id, content_type=image.content_type, width=image.width,
+                        height=image.height, sha256=image.sha256, cite_by=uploaded.cite_by)
 
 
 def supporter_receipt_view(supported: Supported) -> SupporterReceipt:
@@ -152,23 +163,21 @@ def stats_view(community_id: str | None, counts: ReportCounts) -> StatsPublic:
 
 # Site boards
 
-def _party(raw: dict[str, Any] | None, *, full: bool) -> ContactPublic | None:
+def _party(raw: dict[str, Any] | None) -> ContactPublic | None:
     if raw is None:
         return None
-    return contact_view(full=full, org=raw.get("org"), name=raw.get("name"),
-                        phone=raw.get("phone"))
+    return ContactPublic(org=raw.get("org"), name=raw.get("name"), phone=raw.get("phone"))
 
 
-def board_view(board: SiteBoard, *, full: bool) -> BoardPublic:
-    """The hotline and the liaison's name are public by policy (公布投诉热线、明确现场联络人);
-    personal phone numbers are masked unless `full`."""
-    liaison = ContactPublic(name=board.liaison_name,
-                            phone=board.liaison_phone if full else mask_phone(board.liaison_phone))
+def board_view(board: SiteBoard) -> BoardPublic:
+    """The board as the fence shows it, to everyone: the hotline, the liaison and the
+    contractor's and supervisor's contacts in full, published by their role
+    (施工现场要公布投诉热线电话、明确现场联络人)."""
     return BoardPublic(
         project_id=board.project_id, community_id=board.community_id, hotline=board.hotline,
-        liaison=liaison,
-        contractor_contact=_party(board.contractor_contact, full=full),
-        supervisor_contact=_party(board.supervisor_contact, full=full),
+        liaison=ContactPublic(name=board.liaison_name, phone=board.liaison_phone),
+        contractor_contact=_party(board.contractor_contact),
+        supervisor_contact=_party(board.supervisor_contact),
         location=(SiteLocation(lat=board.lat, lng=board.lng)
                   if board.lat is not None and board.lng is not None else None),
         version=board.version, published_at=board.published_at, updated_at=board.updated_at,

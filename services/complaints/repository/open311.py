@@ -1,25 +1,21 @@
 """The Open311 queries over reports (GeoReport v2 `requests`, `tokens`, mySociety's
-`servicerequestupdates`) and the photos uploaded with requests."""
+`servicerequestupdates`); the photos uploaded with requests are in `repository.photos`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.complaints.models import Complaint, ComplaintStep, ReportMedia
+from services.complaints.models import Complaint, ComplaintStep
 from services.complaints.schemas.open311 import CLOSED_STATUSES, RequestQuery, UpdatesQuery
 from shared.errors import NotFound
-from shared.uploads import CleanImage
 
 __all__ = [
-    "add_media",
     "latest_steps",
-    "media_by_id",
     "request_by_id",
     "request_id_by_token",
     "requests_matching",
@@ -91,22 +87,3 @@ async def updates_matching(session: AsyncSession, query: UpdatesQuery
                                     col(ComplaintStep.seq))
                  .offset(query.page.offset).limit(query.page.size))
     return (await session.scalars(statement)).all()
-
-
-async def add_media(session: AsyncSession, complaint_id: str,
-                    media: Iterable[tuple[str, CleanImage]], now: datetime) -> None:
-    """Store the photos of a report just filed, under the ids its `photos` cite."""
-    session.add_all([
-        ReportMedia(id=media_id, complaint_id=complaint_id, content_type=image.content_type,
-                    width=image.width, height=image.height, sha256=image.sha256,
-                    data=image.data, created_at=now)
-        for media_id, image in media
-    ])
-    await session.flush()
-
-
-async def media_by_id(session: AsyncSession, media_id: str) -> ReportMedia:
-    media = await session.get(ReportMedia, media_id)
-    if media is None:
-        raise NotFound(f"media {media_id!r} not found")
-    return media

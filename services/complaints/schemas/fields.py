@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.complaints.domain.contacts import normalise_hotline, normalise_phone
+from services.complaints.domain.photos import PHOTO_ID
 
 __all__ = [
     "ContactPublic",
@@ -18,7 +19,7 @@ __all__ = [
     "Note",
     "OrgId",
     "Phone",
-    "PhotoRef",
+    "PhotoId",
     "RefId",
 ]
 
@@ -28,7 +29,17 @@ Name = Annotated[str, Field(min_length=1, max_length=100)]
 OrgId = Annotated[str, Field(min_length=1, max_length=200)]
 RefId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Note = Annotated[str, Field(min_length=1, max_length=2000)]
-PhotoRef = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def _photo_id(value: str) -> str:
+    if not PHOTO_ID.fullmatch(value):
+        raise ValueError("not a photo id: upload the photo to POST /complaints/photos and "
+                         "give the id it returns")
+    return value
+
+
+# A photo uploaded by the reporter (`POST /complaints/photos`): its id, nothing else.
+PhotoId = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_photo_id)]
 # WGS84 degrees; strict, so `true` is not taken for 1.0.
 Latitude = Annotated[float, Field(ge=-90, le=90, strict=True)]
 Longitude = Annotated[float, Field(ge=-180, le=180, strict=True)]

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 
 from services.complaints.domain.contacts import contact_name
+from services.complaints.domain.photos import MAX_PHOTOS
 from services.complaints.schemas.reports import ComplaintCreate
 from shared.contracts.complaints import ComplaintCategory
 from shared.errors import Invalid, NotFound
@@ -52,6 +53,7 @@ __all__ = [
     "UpdateOut",
     "UpdatesQuery",
     "check_jurisdiction",
+    "check_media_urls",
     "report_from_form",
     "request_query",
     "updates_query",
@@ -248,18 +250,24 @@ def _spec_error(error: Any) -> str:
     return f"{name}: {message}" if name else message
 
 
-def _media_urls(urls: list[str]) -> list[str]:
+def check_media_urls(urls: list[str], uploaded: int) -> list[str]:
+    """The `media_url` links of a request (http or https), with its `uploaded` photos at
+    most `MAX_PHOTOS` in all."""
     for url in urls:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
             raise Invalid("media_url must be an http or https URL", field="media_url")
+    if len(urls) + uploaded > MAX_PHOTOS:
+        raise Invalid(f"at most {MAX_PHOTOS} photos (media_url and media together)",
+                      field="photos")
     return urls
 
 
 def report_from_form(form: dict[str, str], *, media_urls: list[str], uploaded: list[str]
                      ) -> tuple[ComplaintCreate, str | None]:
-    """The report and the optional e-mail of a `POST requests` form; `uploaded` are the
-    references of the photos sent with it (multipart `media`)."""
+    """The report and the optional e-mail of a `POST requests` form; `uploaded` are the ids
+    of the photos sent with it (multipart `media`), which the report cites. The `media_url`
+    links are checked here and stored apart (`service.reports.file_report`)."""
     code = form.get("service_code", "")
     if not code:
         raise Invalid("service_code is required", field="service_code")
@@ -275,6 +283,7 @@ def report_from_form(form: dict[str, str], *, media_urls: list[str], uploaded: l
     name = contact_name(form.get("first_name"), form.get("last_name"))
     phone = form.get("phone") or None
     contact = {"name": name, "phone": phone} if name or phone else None
+    check_media_urls(media_urls, len(uploaded))
     raw: dict[str, Any] = {
         "kind": form.get("attribute[kind]") or "complaint", "category": code,
         "project_id": form.get("attribute[project_id]") or None,
@@ -282,7 +291,7 @@ def report_from_form(form: dict[str, str], *, media_urls: list[str], uploaded: l
         "compound_id": form.get("attribute[compound_id]") or None,
         "description": form.get("description", ""),
         "location": {"lat": lat, "lng": long, "address": address},
-        "photos": [*_media_urls(media_urls), *uploaded],
+        "photos": uploaded,
         "contact": contact, "anonymous": contact is None and email is None,
     }
     try:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.complaints.domain.personal_data import ContactStatus
+from services.complaints.domain.photos import MAX_PHOTOS
 from services.complaints.schemas.fields import (
     ContactPublic,
     Input,
@@ -18,7 +19,7 @@ from services.complaints.schemas.fields import (
     Note,
     OrgId,
     Phone,
-    PhotoRef,
+    PhotoId,
     RefId,
 )
 from shared.contracts.complaints import ComplaintCategory, Kind
@@ -37,6 +38,7 @@ __all__ = [
     "Location",
     "MergeIn",
     "NearbyReport",
+    "PhotoReceipt",
     "PointPublic",
     "ReopenIn",
     "ResolveIn",
@@ -80,9 +82,19 @@ class ComplaintCreate(Input):
     compound_id: RefId | None = None
     description: Annotated[str, Field(min_length=1, max_length=4000)]
     location: Location | None = None
-    photos: list[PhotoRef] = Field(default_factory=list, max_length=10)
+    photos: list[PhotoId] = Field(
+        default_factory=list, max_length=MAX_PHOTOS,
+        description="ids of photos uploaded to `POST /complaints/photos` in the last 24 hours, "
+                    "each cited by one report")
     contact: ContactIn | None = None
     anonymous: bool = False
+
+    @field_validator("photos")
+    @classmethod
+    def _each_photo_once(cls, photos: list[str]) -> list[str]:
+        if len(set(photos)) != len(photos):
+            raise ValueError("a photo is cited twice")
+        return photos
 
     @model_validator(mode="after")
     def _names_a_place(self) -> ComplaintCreate:
@@ -99,6 +111,17 @@ class ComplaintReceipt(BaseModel):
     access_token: str
     status: str
     expected_resolution_at: datetime
+
+
+class PhotoReceipt(BaseModel):
+    """A photo uploaded for a report to cite: its id goes in `photos` when filing."""
+
+    id: str
+    content_type: str
+    width: int
+    height: int
+    sha256: str = Field(description="of the stored image (re-encoded without metadata)")
+    cite_by: datetime = Field(description="cite it in a report before then, or it is deleted")
 
 
 class ActorPublic(BaseModel):
@@ -127,7 +150,9 @@ class ComplaintPublic(BaseModel):
     compound_id: str | None
     description: str
     location: dict[str, object] | None
-    photos: list[str]
+    photos: list[str] = Field(description="where each photo is served "
+                                          "(`/open311/v2/media/{id}`), or an Open311 "
+                                          "client's `media_url`")
     anonymous: bool
     contact: ContactPublic | None = Field(
         description="in full to staff of the report's area on its own page (each display "
@@ -154,7 +179,10 @@ class ComplaintPublic(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
-    allowed_actions: list[str]
+    allowed_actions: list[str] = Field(
+        description="the steps the caller may take now, by the report's status and who the "
+                    "caller is: the reporter's `confirm`/`reopen`, staff steps for staff of "
+                    "the report's area, `resolve` for the assignee org")
     history: list[StepPublic] = Field(default_factory=list)
 
 

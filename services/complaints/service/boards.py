@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.complaints.access import ensure_may_publish, may_see_board_in_full
+from services.complaints.access import ensure_may_publish
 from services.complaints.events import publish_board_published
 from services.complaints.models import SiteBoard
 from services.complaints.repository import boards as repository
@@ -57,9 +57,6 @@ def _party(contact: PartyContact | None) -> dict[str, str | None] | None:
     return None if contact is None else contact.model_dump()
 
 
-async def read_board(session: AsyncSession, project_id: str, principal: Principal | None
-                     ) -> tuple[SiteBoard, bool]:
-    """The board, and whether `principal` sees its phone numbers in full."""
-    board = await repository.board_or_404(session, project_id)
-    site = None if principal is None else await repository.site_of(session, project_id)
-    return board, may_see_board_in_full(principal, site)
+async def read_board(session: AsyncSession, project_id: str) -> SiteBoard:
+    """The board, public as the one on the site's fence."""
+    return await repository.board_or_404(session, project_id)

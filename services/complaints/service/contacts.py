@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.access import (
     ContactDisplay,
+    actions_of,
     acts_for_area,
     contact_display,
     listing_contact_display,
@@ -33,6 +34,7 @@ from services.complaints.repository import contacts as repository
 from services.complaints.repository import reports as reports_repository
 from services.complaints.repository.jurisdictions import jurisdiction_for, staff_area
 from services.complaints.repository.reports import ComplaintFilters
+from services.complaints.service.photos import delete_uncited_photos
 from shared.auth import Principal
 from shared.db import new_id
 from shared.repository import bump_version
@@ -57,12 +59,14 @@ ErasureReason = Literal["reporter_request", "retention"]
 
 @dataclass(frozen=True)
 class Shown:
-    """A report as shown to one caller: whether as staff of its area, and its contact how."""
+    """A report as shown to one caller: whether as staff of its area, its contact how, and
+    the actions this caller may take on it (`access.actions_of`)."""
 
     complaint: Complaint
     staff: bool
     contact: ContactDisplay
     steps: Sequence[ComplaintStep] = field(default_factory=list)
+    actions: frozenset[str] = frozenset()
 
 
 def _holds_contact(complaint: Complaint) -> bool:
@@ -85,7 +89,8 @@ async def show_report(session: AsyncSession, complaint_id: str, principal: Princ
             viewer_org=principal.org, viewer_roles=sorted(principal.roles), via="report",
             viewed_at=now)])
     steps = await reports_repository.steps_of(session, complaint_id)
-    return Shown(complaint=complaint, staff=staff, contact=display, steps=steps)
+    return Shown(complaint=complaint, staff=staff, contact=display, steps=steps,
+                 actions=actions_of(principal, complaint, staff_here=staff))
 
 
 async def show_reports(session: AsyncSession, filters: ComplaintFilters, principal: Principal,
@@ -97,7 +102,8 @@ async def show_reports(session: AsyncSession, filters: ComplaintFilters, princip
     shown = []
     for row in rows:
         staff = area.covers(row.community_id)
-        shown.append(Shown(complaint=row, staff=staff, contact=listing_contact_display(staff)))
+        shown.append(Shown(complaint=row, staff=staff, contact=listing_contact_display(staff),
+                           actions=actions_of(principal, row, staff_here=staff)))
     return shown, next_cursor
 
 
@@ -180,15 +186,24 @@ async def _scan(ctx: ServiceContext) -> int:
             return total
 
 
+async def _delete_uncited_photos(ctx: ServiceContext) -> int:
+    async with ctx.db.transaction() as session:
+        return await delete_uncited_photos(session, ctx.clock.now())
+
+
 async def contact_retention_scanner(ctx: ServiceContext) -> None:
     """Background loop: sleep, erase what expired, repeat; a failed scan is logged (no
-    personal data: counts only) and retried next round."""
+    personal data: counts only) and retried next round. Each round also deletes the photos
+    uploaded for a report that no report cited in time (`domain.photos`)."""
     while True:
         await asyncio.sleep(ctx.settings.contact_retention_scan_seconds)
         try:
             erased = await _scan(ctx)
+            deleted = await _delete_uncited_photos(ctx)
         except Exception:
             log.exception("contact retention scan failed")
             continue
         if erased:
             log.info("erased %d reporter contact(s) past their retention", erased)
+        if deleted:
+            log.info("deleted %d uploaded photo(s) no report cited", deleted)

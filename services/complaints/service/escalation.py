@@ -27,6 +27,7 @@ from services.complaints.models import Complaint
 from services.complaints.repository import reports as repository
 from services.complaints.service.reports import Actor, history_step
 from shared.service import ServiceContext
+from shared.times import beijing_minutes
 from shared.workdays import CITY_TZ, WorkingCalendar
 
 __all__ = ["escalate_overdue", "redate_estimated_clocks", "sla_scanner"]
@@ -87,11 +88,11 @@ async def redate_estimated_clocks(session: AsyncSession, calendar: WorkingCalend
         complaint.calendar_estimated = False
         complaint.next_escalation_at = workflow.next_escalation_at(
             complaint.escalation_level, clock.due_at, clock.district_due_at)
-        due = clock.due_at.astimezone(CITY_TZ)
+        year = clock.due_at.astimezone(CITY_TZ).year
         session.add(history_step(
             complaint, "redate", complaint.status, _SYSTEM, now,
-            f"The holiday schedule for {due.year} is now published: expected resolution by "
-            f"{due:%Y-%m-%d %H:%M} Beijing time."))
+            f"The holiday schedule for {year} is now published: expected resolution by "
+            f"{beijing_minutes(clock.due_at)} Beijing time."))
         redated += 1
     await session.flush()
     return redated

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.complaints.access import actor_role, ensure_may
 from services.complaints.config import ComplaintsSettings
 from services.complaints.domain import workflow
+from services.complaints.domain.photos import photo_path, uncited_cutoff
 from services.complaints.domain.routing import (
     CommunityArea,
     Routing,
@@ -20,6 +22,7 @@ from services.complaints.domain.routing import (
 from services.complaints.events import publish_complaint_fact
 from services.complaints.models import Complaint, ComplaintStep
 from services.complaints.repository import boards as boards_repository
+from services.complaints.repository import photos as photos_repository
 from services.complaints.repository import reports as repository
 from services.complaints.repository.jurisdictions import jurisdiction_for
 from services.complaints.schemas.reports import ComplaintCreate
@@ -29,7 +32,9 @@ from shared.errors import Invalid
 from shared.geo import PILOT_NAMES, LatLng, area_of
 from shared.repository import bump_version
 from shared.settings import SuiteSettings
-from shared.workdays import CITY_TZ, WorkingCalendar
+from shared.times import beijing_minutes
+from shared.uploads import CleanImage
+from shared.workdays import WorkingCalendar
 
 __all__ = [
     "Actor",
@@ -85,11 +90,18 @@ class Filed:
 async def file_report(
     session: AsyncSession, body: ComplaintCreate, *, settings: ComplaintsSettings,
     suite: SuiteSettings, now: datetime, source: str = "api", email: str | None = None,
+    uploads: Sequence[tuple[str, CleanImage]] = (), media_urls: Sequence[str] = (),
 ) -> Filed:
     """File a report under a free tracking code and mint the reporter's access token.
 
     A report naming no project, community or compound is routed by its location
-    (`domain.routing`); the SLA clock follows the working-day calendar."""
+    (`domain.routing`); the SLA clock follows the working-day calendar. The photos it
+    cites (`body.photos`) are uploads no report cites yet (422 naming `photos` otherwise);
+    an Open311 request's own photos come as `uploads` (stored here, under the ids its
+    `photos` cite) and its links as `media_urls`."""
+    if uploads:
+        await photos_repository.add_photos(session, uploads, now)
+    photos = [*media_urls, *await _cite(session, body.photos, now)]
     place = await _place_of(session, body, settings)
     sla = settings.sla_of(body.category)
     clock = workflow.start_sla_clock(settings.calendar(), now, sla)
@@ -102,7 +114,7 @@ async def file_report(
         "source": source, "project_id": place.project_id, "community_id": place.community_id,
         "compound_id": body.compound_id, "description": body.description,
         "location": body.location.model_dump(exclude_none=True) if body.location else None,
-        "photos": list(body.photos), "anonymous": body.anonymous,
+        "photos": photos, "anonymous": body.anonymous,
         "contact_name": contact.name if contact else None,
         "contact_phone": contact.phone if contact else None,
         "contact_email": None if body.anonymous else email,
@@ -113,6 +125,7 @@ async def file_report(
         "supporters": 0, "duplicate_of": None,
         "last_note": note, "version": 1, "created_at": now, "updated_at": now,
     })
+    await photos_repository.cite_photos(session, body.photos, report_id)
     await repository.insert_step(session, {
         "id": new_id(), "complaint_id": report_id, "seq": 1, "action": "file",
         "from_status": None, "to_status": "received", "actor_role": "reporter",
@@ -126,6 +139,22 @@ async def file_report(
     )
     await publish_complaint_fact(session, filed, "received", now)
     return Filed(complaint=filed, access_token=access_token(suite, settings, report_id))
+
+
+async def _cite(session: AsyncSession, photo_ids: Sequence[str], now: datetime) -> list[str]:
+    """Lock the uploads a report about to be filed cites: 422 naming `photos` unless each
+    is an upload of the last `UNCITED_PHOTO_TTL` that no report cites yet (a concurrent
+    filing citing one waits for this one, then finds it cited). Returns what the report's
+    `photos` hold for them; they are bound to the report once it is inserted."""
+    found = await photos_repository.lock_uncited(session, photo_ids,
+                                                 since=uncited_cutoff(now))
+    missing = [photo_id for photo_id in photo_ids if photo_id not in found]
+    if missing:
+        raise Invalid(f"{len(missing)} of the photos cited are not uploads awaiting a report "
+                      "(unknown, older than 24 hours, or cited by another report): upload "
+                      "them to POST /complaints/photos and cite the ids it returns",
+                      field="photos")
+    return [photo_path(photo_id) for photo_id in photo_ids]
 
 
 def access_token(suite: SuiteSettings, settings: ComplaintsSettings, report_id: str, *,
@@ -160,9 +189,8 @@ async def _place_of(session: AsyncSession, body: ComplaintCreate, settings: Comp
 
 
 def _received_note(sla: str, clock: workflow.SlaClock) -> str:
-    due = clock.due_at.astimezone(CITY_TZ)
     note = (f"Report received. Expected resolution within {workflow.describe_sla(sla)}, by "
-            f"{due:%Y-%m-%d %H:%M} Beijing time")
+            f"{beijing_minutes(clock.due_at)} Beijing time")
     if clock.estimated:
         return note + " (estimated: the holiday schedule for that year is not published yet)."
     return note + "."

@@ -5,13 +5,15 @@ Who may call what (admin always may):
 - surveys, plans: filed and drafted by the community's `subdistrict` or `community` office,
   approved by its district's `district_bureau` (the token's `org` must be that office's org
   in the community's jurisdiction: another area's office gets 403); reads: any signed-in role.
+A community and a plan take `If-Match: <version>` on their writes and send `ETag: "<version>"`
+on their reads.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 
 from services.projects import presenters, repository
 from services.projects.access import Admin, Bureau, Planner
@@ -25,7 +27,7 @@ from services.projects.schemas.planning import (
 )
 from services.projects.service import communities, planning
 from shared.auth import CurrentPrincipal
-from shared.deps import ClockDep, IfMatch, SessionDep
+from shared.deps import ClockDep, IfMatch, SessionDep, set_etag
 from shared.pagination import Cursor, Limit, Page, page_of
 
 __all__ = ["router"]
@@ -45,29 +47,36 @@ async def list_communities(session: SessionDep, limit: Limit = 50, cursor: Curso
     return page_of(page, presenters.community_public)
 
 
-@router.get("/communities/{community_id}", summary="One pilot community (public)")
-async def get_community(community_id: str, session: SessionDep) -> CommunityPublic:
-    return presenters.community_public(await repository.get_community(session, community_id))
+@router.get("/communities/{community_id}",
+            summary="One pilot community (`ETag`: its version) (public)")
+async def get_community(community_id: str, response: Response, session: SessionDep
+                        ) -> CommunityPublic:
+    community = await repository.get_community(session, community_id)
+    set_etag(response, community.version)
+    return presenters.community_public(community)
 
 
 @router.put("/communities/{community_id}/jurisdiction",
             summary="Replace the community's offices (org ids), published to every service "
                     "— admin")
-async def set_jurisdiction(community_id: str, body: JurisdictionIn, session: SessionDep,
-                           clock: ClockDep, _: Admin, if_match: IfMatch = None
-                           ) -> CommunityPublic:
+async def set_jurisdiction(community_id: str, body: JurisdictionIn, response: Response,
+                           session: SessionDep, clock: ClockDep, _: Admin,
+                           if_match: IfMatch = None) -> CommunityPublic:
     community = await communities.set_jurisdiction(session, community_id, body,
                                                    if_match=if_match, now=clock.now())
+    set_etag(response, community.version)
     return presenters.community_public(community)
 
 
 @router.put("/communities/{community_id}/boundary",
             summary="Replace the community's boundary (GeoJSON, WGS84), published for "
                     "routing by location — admin")
-async def set_boundary(community_id: str, body: Boundary, session: SessionDep,
-                       clock: ClockDep, _: Admin, if_match: IfMatch = None) -> CommunityPublic:
+async def set_boundary(community_id: str, body: Boundary, response: Response,
+                       session: SessionDep, clock: ClockDep, _: Admin, if_match: IfMatch = None
+                       ) -> CommunityPublic:
     community = await communities.set_boundary(session, community_id, body,
                                                if_match=if_match, now=clock.now())
+    set_etag(response, community.version)
     return presenters.community_public(community)
 
 
@@ -89,13 +98,23 @@ async def list_surveys(community_id: str, session: SessionDep, _: CurrentPrincip
     return page_of(page, presenters.survey_public)
 
 
+@router.get("/communities/{community_id}/surveys/{survey_id}",
+            summary="One survey of a community, with counts per finding kind — any signed-in "
+                    "role")
+async def get_survey(community_id: str, survey_id: str, session: SessionDep,
+                     _: CurrentPrincipal) -> SurveyPublic:
+    return presenters.survey_public(
+        await repository.get_survey(session, community_id, survey_id))
+
+
 @router.post("/communities/{community_id}/plans", status_code=201,
              summary="Draft the community's plan (一社区一方案) — its subdistrict or "
                      "community office")
-async def create_plan(community_id: str, body: PlanCreate, session: SessionDep,
-                      clock: ClockDep, principal: Planner) -> PlanPublic:
+async def create_plan(community_id: str, body: PlanCreate, response: Response,
+                      session: SessionDep, clock: ClockDep, principal: Planner) -> PlanPublic:
     plan = await planning.create_plan(session, community_id, body, principal,
                                       now=clock.now())
+    set_etag(response, plan.version)
     return presenters.plan_public(plan)
 
 
@@ -110,13 +129,17 @@ async def list_plans(community_id: str, session: SessionDep, _: CurrentPrincipal
 @router.post("/plans/{plan_id}/approve",
              summary="Approve a plan, superseding the community's previous one — its "
                      "district_bureau")
-async def approve_plan(plan_id: str, session: SessionDep, clock: ClockDep, principal: Bureau,
-                       if_match: IfMatch = None) -> PlanPublic:
+async def approve_plan(plan_id: str, response: Response, session: SessionDep, clock: ClockDep,
+                       principal: Bureau, if_match: IfMatch = None) -> PlanPublic:
     plan = await planning.approve_plan(session, plan_id, principal, if_match=if_match,
                                        now=clock.now())
+    set_etag(response, plan.version)
     return presenters.plan_public(plan)
 
 
-@router.get("/plans/{plan_id}", summary="One plan — any signed-in role")
-async def get_plan(plan_id: str, session: SessionDep, _: CurrentPrincipal) -> PlanPublic:
-    return presenters.plan_public(await repository.get_plan(session, plan_id))
+@router.get("/plans/{plan_id}", summary="One plan (`ETag`: its version) — any signed-in role")
+async def get_plan(plan_id: str, response: Response, session: SessionDep, _: CurrentPrincipal
+                   ) -> PlanPublic:
+    plan = await repository.get_plan(session, plan_id)
+    set_etag(response, plan.version)
+    return presenters.plan_public(plan)

@@ -4,6 +4,8 @@ Who may call what (admin always may):
 - progress, progress:batch, recording hidden works: the project's contractor org;
 - inspecting a hidden work: the project's supervisor org;
 - uploading attachments: project parties' roles and staff; reads: any signed-in role.
+Attachments are decoded before they are stored (images re-encoded without metadata, PDFs
+parsed); only images can be a report's photos.
 """
 
 from __future__ import annotations
@@ -63,8 +65,9 @@ async def report_progress(project_id: str, body: ProgressIn, response: Response,
 
 @router.post("/projects/{project_id}/progress:batch",
              summary="Offline catch-up: apply reports in order, each with its own "
-                     "idempotency_key (replays are answered as duplicates; all or nothing) — "
-                     "the project's contractor")
+                     "idempotency_key (a replay of the same report is answered as a duplicate, "
+                     "a key sent with another report is 409; all or nothing) — the project's "
+                     "contractor")
 async def report_progress_batch(project_id: str, body: ProgressBatchIn, session: SessionDep,
                                 clock: ClockDep, settings: Settings,
                                 principal: CurrentPrincipal) -> ProgressBatchOut:
@@ -89,22 +92,27 @@ async def record_hidden_work(project_id: str, body: HiddenWorkCreate, session: S
                              clock: ClockDep, principal: CurrentPrincipal) -> HiddenWorkPublic:
     work = await site_work.record_hidden_work(session, project_id, body, principal,
                                               now=clock.now())
-    return presenters.hidden_work_public(work)
+    return presenters.hidden_work_public(work, [])
 
 
 @router.get("/projects/{project_id}/hidden-works",
-            summary="A project's hidden works — any signed-in role")
+            summary="A project's hidden works, each with every inspection — any signed-in role")
 async def list_hidden_works(project_id: str, session: SessionDep, _: CurrentPrincipal,
                             limit: Limit = 50, cursor: Cursor = None) -> Page[HiddenWorkPublic]:
-    page = await repository.hidden_works_page(session, project_id, limit=limit, cursor=cursor)
-    return page_of(page, presenters.hidden_work_public)
+    rows, next_cursor = await repository.hidden_works_page(session, project_id, limit=limit,
+                                                           cursor=cursor)
+    history = await repository.inspections_of(session, [work.id for work in rows])
+    return page_of((rows, next_cursor),
+                   lambda work: presenters.hidden_work_public(work, history[work.id]))
 
 
-@router.get("/hidden-works/{hidden_work_id}", summary="One hidden work — any signed-in role")
+@router.get("/hidden-works/{hidden_work_id}",
+            summary="One hidden work with every inspection — any signed-in role")
 async def get_hidden_work(hidden_work_id: str, session: SessionDep, _: CurrentPrincipal
                           ) -> HiddenWorkPublic:
     work = await repository.get_hidden_work(session, hidden_work_id)
-    return presenters.hidden_work_public(work)
+    history = await repository.inspections_of(session, [work.id])
+    return presenters.hidden_work_public(work, history[work.id])
 
 
 @router.post("/hidden-works/{hidden_work_id}/inspect",
@@ -114,14 +122,17 @@ async def inspect_hidden_work(hidden_work_id: str, body: HiddenWorkInspect, sess
                               clock: ClockDep, principal: CurrentPrincipal) -> HiddenWorkPublic:
     work = await site_work.inspect_hidden_work(session, hidden_work_id, body, principal,
                                                now=clock.now())
-    return presenters.hidden_work_public(work)
+    history = await repository.inspections_of(session, [work.id])
+    return presenters.hidden_work_public(work, history[work.id])
 
 
 @router.post("/attachments", status_code=201,
-             summary="Upload a JPEG, PNG or PDF (checked by content; size-limited; "
-                     "content-addressed by sha256) — project parties and staff",
+             summary="Upload a JPEG, PNG or WebP image (decoded, stored without its metadata) "
+                     "or a PDF (parsed, stored as sent); size-limited, content-addressed by "
+                     "the sha256 of what is stored — project parties and staff",
              responses={200: {"description": "the same content was already stored"},
-                        413: {"description": "too large"}, 415: {"description": "not allowed"}})
+                        413: {"description": "too large"}, 415: {"description": "not allowed"},
+                        422: {"description": "does not decode (corrupt, truncated, fake)"}})
 async def upload_attachment(file: Annotated[UploadFile, File()], response: Response,
                             session: SessionDep, clock: ClockDep, settings: Settings,
                             _: Uploader) -> AttachmentPublic:
@@ -143,3 +154,11 @@ async def download_attachment(attachment_id: str, session: SessionDep, settings:
         session, settings.attachments_root, attachment_id)
     return Response(content, media_type=attachment.content_type,
                     headers={"ETag": f'"{attachment.id}"'})
+
+
+@router.get("/attachments/{attachment_id}/meta",
+            summary="An attachment's metadata (sha256, type, size, when stored) — any "
+                    "signed-in role")
+async def attachment_meta(attachment_id: str, session: SessionDep, _: CurrentPrincipal
+                          ) -> AttachmentPublic:
+    return presenters.attachment_public(await repository.get_attachment(session, attachment_id))

@@ -6,7 +6,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from shared.contracts.projects import Category, ProjectStatus
 
@@ -18,6 +25,7 @@ __all__ = [
     "DeliveryMode",
     "Domain",
     "FundingPublic",
+    "GatesPublic",
     "HeritageReviewIn",
     "HeritageReviewPublic",
     "OrgId",
@@ -26,7 +34,9 @@ __all__ = [
     "ProjectCreate",
     "ProjectPublic",
     "QuietWindow",
+    "StatusChangePublic",
     "Text",
+    "TransitionIn",
 ]
 
 Domain = Literal[
@@ -75,11 +85,13 @@ class ProjectCreate(_In):
     planned_start: date
     planned_end: date
 
-    @model_validator(mode="after")
-    def _end_after_start(self) -> ProjectCreate:
-        if self.planned_end <= self.planned_start:
+    @field_validator("planned_end")
+    @classmethod
+    def _end_after_start(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("planned_start")
+        if start is not None and value <= start:
             raise ValueError("planned_end must be after planned_start")
-        return self
+        return value
 
 
 class FundingPublic(BaseModel):
@@ -105,6 +117,22 @@ class BudgetPublic(BaseModel):
     gas_account_opening_fee_cny: Decimal | None = None
 
 
+class GatesPublic(BaseModel):
+    """Which conditions of starting and completing the project are met now (the codes a 409
+    lists as `unmet`)."""
+
+    plan_approved: bool = Field(description="the project's plan is its community's approved "
+                                            "plan")
+    construction_plan_submitted: bool
+    site_board_published: bool = Field(description="the site board is published (learned "
+                                                   "from complaints)")
+    heritage_review_approved: bool | None = Field(
+        description="null when no review is needed (the project does not touch heritage)")
+    hidden_works_passed: bool = Field(description="every recorded hidden work passed "
+                                                  "inspection (true when there is none)")
+    progress_100: bool
+
+
 class ProjectPublic(BaseModel):
     id: str
     community_id: str
@@ -128,6 +156,26 @@ class ProjectPublic(BaseModel):
     started_at: datetime | None = None
     completed_at: datetime | None = None
     allowed_transitions: list[str]
+    status_note: str | None = Field(
+        default=None, description="the note sent with the change into the current status")
+    gates: GatesPublic
+
+
+class TransitionIn(_In):
+    """The optional body of a transition: a note kept with the status change (why the site
+    was suspended, what was rectified, ...)."""
+
+    note: Text | None = None
+
+
+class StatusChangePublic(BaseModel):
+    version: int = Field(description="the project's version after the change")
+    from_status: ProjectStatus | None = Field(description="null for the creation")
+    status: ProjectStatus
+    note: str | None = None
+    by_org: str | None = Field(default=None, description="null when an event made the change "
+                                                         "(an acceptance verdict)")
+    at: datetime
 
 
 class QuietWindow(_In):
@@ -136,11 +184,12 @@ class QuietWindow(_In):
     start: time
     end: time
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> QuietWindow:
-        if self.start == self.end:
-            raise ValueError("a quiet window must not be empty")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _not_empty(cls, value: time, info: ValidationInfo) -> time:
+        if value == info.data.get("start"):
+            raise ValueError("a quiet window must not be empty (end equals start)")
+        return value
 
 
 class ConstructionPlanIn(_In):
@@ -154,6 +203,7 @@ class ConstructionPlanPublic(BaseModel):
     safety_measures: str
     quiet_hours: list[QuietWindow]
     disturbance_measures: str
+    submitted_by_org: str
     submitted_at: datetime
     project_version: int
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.times import UtcDateTime
 
 __all__ = [
     "AttachmentPublic",
     "HiddenWorkCreate",
     "HiddenWorkInspect",
     "HiddenWorkPublic",
+    "InspectionPublic",
     "Location",
     "ProgressBatchIn",
     "ProgressBatchItemIn",
@@ -42,7 +45,8 @@ class ProgressIn(_In):
     note: Long | None = None
     photos: list[AttachmentId] = Field(default_factory=list, max_length=20)
     location: Location | None = None
-    reported_at: AwareDatetime = Field(description="client time when the report was made")
+    reported_at: UtcDateTime = Field(description="client time when the report was made "
+                                                 "(an offset is required; kept in UTC)")
 
 
 class ProgressBatchItemIn(ProgressIn):
@@ -90,6 +94,14 @@ class HiddenWorkInspect(_In):
     note: Long | None = None
 
 
+class InspectionPublic(BaseModel):
+    number: int
+    verdict: Literal["pass", "fail"]
+    note: str | None = None
+    inspected_by_org: str
+    inspected_at: datetime
+
+
 class HiddenWorkPublic(BaseModel):
     id: str
     project_id: str
@@ -98,12 +110,18 @@ class HiddenWorkPublic(BaseModel):
     description: str
     status: Literal["pending", "passed", "failed"]
     inspections: int
-    inspection_note: str | None = None
+    inspection_note: str | None = Field(default=None, description="the last inspection's note")
     inspected_at: datetime | None = None
     created_at: datetime
+    inspection_history: list[InspectionPublic] = Field(
+        description="every inspection, first to last (a fail stays after a pass)")
 
 
 class AttachmentPublic(BaseModel):
-    id: str
+    """A stored file: images are re-encoded without metadata, PDFs kept as uploaded."""
+
+    id: str = Field(description="the sha256 of the stored content")
+    sha256: str
     content_type: str
     size: int
+    created_at: datetime

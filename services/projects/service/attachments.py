@@ -1,4 +1,10 @@
-"""Attachments: JPEG/PNG/PDF recognised by content, stored on disk under their sha256.
+"""Attachments: images and PDFs proven by decoding, stored on disk under their sha256.
+
+An upload is decoded before anything is stored (`shared.uploads.clean_image_or_pdf`): a JPEG,
+PNG or WebP image is decoded completely and re-encoded without its metadata (no EXIF, GPS,
+XMP or comments: a phone photo's location does not leak), a PDF must parse to its last page
+and is kept as sent; what does not decode is 422, another format 415. The stored bytes are
+what the id (their sha256) names.
 
 Files live at `<root>/<aa>/<bb>/<sha256>`. The same content uploaded twice is stored once.
 A file is written (atomically, via a temporary name) before its row is committed; a row
@@ -11,7 +17,6 @@ it (201), the others find it (200).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import re
 import tempfile
@@ -22,24 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects import repository
 from services.projects.models import Attachment
-from shared.errors import Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
+from shared.errors import NotFound
+from shared.uploads import clean_image_or_pdf
 
-__all__ = ["attachment_path", "load_attachment", "sniff_content_type", "store_attachment"]
+__all__ = ["attachment_path", "load_attachment", "store_attachment"]
 
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def sniff_content_type(content: bytes) -> str | None:
-    """The media type the content's magic bytes announce, if it is one we accept."""
-    for signature, media_type in _SIGNATURES:
-        if content.startswith(signature):
-            return media_type
-    return None
 
 
 def attachment_path(root: Path, digest: str) -> Path:
@@ -62,27 +55,16 @@ def _write_once(path: Path, content: bytes) -> None:
         raise
 
 
-def _accepted_type(content: bytes, max_bytes: int) -> str:
-    if len(content) > max_bytes:
-        raise PayloadTooLarge(f"files are limited to {max_bytes} bytes", max_bytes=max_bytes)
-    if not content:
-        raise Invalid("the file is empty", field="file")
-    media_type = sniff_content_type(content)
-    if media_type is None:
-        raise UnsupportedMediaType("only JPEG, PNG and PDF files are accepted",
-                                   accepted=[t for _, t in _SIGNATURES])
-    return media_type
-
-
 async def store_attachment(session: AsyncSession, root: Path, content: bytes, *,
                            max_bytes: int, now: datetime) -> tuple[Attachment, bool]:
-    """Store `content` (at most `max_bytes`); returns the attachment and whether it was new."""
-    media_type = _accepted_type(content, max_bytes)
-    digest = hashlib.sha256(content).hexdigest()
-    await asyncio.to_thread(_write_once, attachment_path(root, digest), content)
-    created = await repository.add_attachment_once(session, digest, media_type, len(content),
-                                                   now=now)
-    attachment = await repository.find_attachment(session, digest)
+    """Store `content` (at most `max_bytes`) once it decodes; returns the attachment and
+    whether it was new."""
+    clean = await asyncio.to_thread(clean_image_or_pdf, content, field="file",
+                                    max_bytes=max_bytes)
+    await asyncio.to_thread(_write_once, attachment_path(root, clean.sha256), clean.data)
+    created = await repository.add_attachment_once(session, clean.sha256, clean.content_type,
+                                                   len(clean.data), now=now)
+    attachment = await repository.find_attachment(session, clean.sha256)
     assert attachment is not None  # inserted now or by an earlier (committed) upload
     return attachment, created
 

@@ -2,6 +2,8 @@
 
 Both lock the project (its contractor, respectively the district bureau, may act; `If-Match`
 checked on the locked row) and bump its version: starting construction decides on them.
+Each is published (`project.construction_plan_submitted`, `project.heritage_review_recorded`:
+ids, counts and the verdict, never the texts).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects import access, domain, repository
+from services.projects.events import project_ref, publish_fact
 from services.projects.models import ConstructionPlan, HeritageReview, Project
 from services.projects.schemas.projects import ConstructionPlanIn, HeritageReviewIn
 from services.projects.service.projects import touch
 from shared.auth import Principal
+from shared.contracts import projects as contract
 from shared.errors import Conflict
 
 __all__ = ["review_heritage", "submit_construction_plan"]
@@ -28,6 +32,7 @@ async def submit_construction_plan(session: AsyncSession, project_id: str,
     project = await repository.project_for_update(
         session, project_id, admit=access.as_party(actor, "contractor"), if_match=if_match)
     domain.ensure_preparable(project.status, "construction plan")
+    resubmission = await repository.find_construction_plan(session, project.id) is not None
     plan = await session.merge(ConstructionPlan(
         project_id=project.id, safety_measures=body.safety_measures,
         quiet_hours=[w.model_dump(mode="json") for w in body.quiet_hours],
@@ -36,6 +41,9 @@ async def submit_construction_plan(session: AsyncSession, project_id: str,
     ))
     touch(project, now)
     await session.flush()
+    await publish_fact(session, project, contract.ProjectConstructionPlanSubmitted(
+        **project_ref(project), submitted_at=now, submitted_by_org=plan.submitted_by_org,
+        quiet_windows=len(body.quiet_hours), resubmission=resubmission), at=now)
     return plan, project
 
 
@@ -54,4 +62,6 @@ async def review_heritage(session: AsyncSession, project_id: str, body: Heritage
         project_id=project.id, approved=body.approved, note=body.note, reviewed_at=now))
     touch(project, now)
     await session.flush()
+    await publish_fact(session, project, contract.ProjectHeritageReviewRecorded(
+        **project_ref(project), approved=body.approved, reviewed_at=now), at=now)
     return review, project

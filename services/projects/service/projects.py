@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects import access, domain, repository
 from services.projects.access import PartyRole
 from services.projects.events import parties_of, project_ref, publish_fact
-from services.projects.models import Project
+from services.projects.models import Project, ProjectStatusChange
 from services.projects.schemas.projects import ProjectCreate
 from shared.auth import Principal
 from shared.contracts import projects as contract
@@ -35,6 +35,7 @@ __all__ = [
     "ensure_complete",
     "move",
     "operate_project",
+    "record_status",
     "rectify_project",
     "resume_project",
     "send_back_for_rectification",
@@ -52,10 +53,22 @@ def touch(project: Project, now: datetime) -> None:
     project.updated_at = now
 
 
-def move(project: Project, target: str, now: datetime) -> None:
+def record_status(session: AsyncSession, project: Project, from_status: str | None, *,
+                  by_org: str | None, note: str | None, now: datetime) -> None:
+    """Keep the change into the project's current status, with its note (never replaced)."""
+    project.status_note = note
+    session.add(ProjectStatusChange(
+        project_id=project.id, version=project.version, from_status=from_status,
+        status=project.status, note=note, by_org=by_org, at=now))
+
+
+def move(session: AsyncSession, project: Project, target: str, now: datetime, *,
+         by_org: str | None, note: str | None = None) -> None:
+    """The transition to `target` (409 when illegal), kept with who made it and its note."""
     domain.ensure_can(project.status, target)
-    project.status = target
+    from_status, project.status = project.status, target
     touch(project, now)
+    record_status(session, project, from_status, by_org=by_org, note=note, now=now)
 
 
 async def _check_plan(session: AsyncSession, body: ProjectCreate) -> None:
@@ -99,11 +112,19 @@ async def create_project(session: AsyncSession, body: ProjectCreate, actor: Prin
         planned_end=body.planned_end, status="draft", created_at=now, updated_at=now,
     )
     session.add(project)
+    record_status(session, project, None, by_org=access.acting_org(actor), note=None, now=now)
+    fee = body.budget.gas_account_opening_fee_cny
     await _settle(session, project, contract.ProjectCreated(
         **project_ref(project), plan_id=project.plan_id, category=body.category,
         domain=project.domain, heritage=project.heritage, parties=parties_of(project),
         planned_start=project.planned_start, planned_end=project.planned_end,
-        budget_total_cny=f"{body.budget.total_cny:.2f}"), now)
+        budget_total_cny=f"{body.budget.total_cny:.2f}",
+        funding=contract.ProjectFunding(
+            city_fiscal_cny=f"{funding.city_fiscal_cny:.2f}",
+            district_fiscal_cny=f"{funding.district_fiscal_cny:.2f}",
+            social_capital_cny=f"{funding.social_capital_cny:.2f}",
+            residents_cny=f"{funding.residents_cny:.2f}",
+            gas_account_opening_fee_cny=None if fee is None else f"{fee:.2f}")), now)
     return project
 
 
@@ -122,7 +143,8 @@ async def _settle(session: AsyncSession, project: Project, fact: EventData,
 
 
 async def approve_project(session: AsyncSession, project_id: str, actor: Principal, *,
-                          if_match: str | None, now: datetime) -> Project:
+                          if_match: str | None, now: datetime, note: str | None = None
+                          ) -> Project:
     """The district bureau approves a draft whose plan is still the approved one."""
     project = await _locked(session, project_id, actor, staff=("district_bureau",),
                             if_match=if_match)
@@ -131,13 +153,14 @@ async def approve_project(session: AsyncSession, project_id: str, actor: Princip
     if plan.status != "approved":
         raise Conflict("the project's plan is no longer the approved plan",
                        unmet=["plan_approved"])
-    move(project, "approved", now)
+    move(session, project, "approved", now, by_org=access.acting_org(actor), note=note)
     await _settle(session, project, contract.ProjectApproved(**project_ref(project)), now)
     return project
 
 
 async def start_project(session: AsyncSession, project_id: str, actor: Principal, *,
-                        if_match: str | None, now: datetime) -> Project:
+                        if_match: str | None, now: datetime, note: str | None = None
+                        ) -> Project:
     """Start construction once every gate is met (409 listing the unmet ones)."""
     project = await _locked(session, project_id, actor, "builder", "contractor",
                             if_match=if_match)
@@ -145,7 +168,7 @@ async def start_project(session: AsyncSession, project_id: str, actor: Principal
     unmet = domain.start_unmet(await repository.start_facts(session, project))
     if unmet:
         raise Conflict("construction cannot start yet", unmet=unmet)
-    move(project, "under_construction", now)
+    move(session, project, "under_construction", now, by_org=access.acting_org(actor), note=note)
     project.started_at = now
     await _settle(session, project, contract.ProjectConstructionStarted(
         **project_ref(project), started_at=now), now)
@@ -153,20 +176,22 @@ async def start_project(session: AsyncSession, project_id: str, actor: Principal
 
 
 async def suspend_project(session: AsyncSession, project_id: str, actor: Principal, *,
-                          if_match: str | None, now: datetime) -> Project:
+                          if_match: str | None, now: datetime, note: str | None = None
+                          ) -> Project:
     project = await _locked(session, project_id, actor, "builder", "contractor",
                             staff=("district_bureau",), if_match=if_match)
-    move(project, "suspended", now)
+    move(session, project, "suspended", now, by_org=access.acting_org(actor), note=note)
     await _settle(session, project, contract.ProjectSuspended(**project_ref(project)), now)
     return project
 
 
 async def resume_project(session: AsyncSession, project_id: str, actor: Principal, *,
-                         if_match: str | None, now: datetime) -> Project:
+                         if_match: str | None, now: datetime, note: str | None = None
+                         ) -> Project:
     project = await _locked(session, project_id, actor, "builder", "contractor",
                             staff=("district_bureau",), if_match=if_match)
     domain.require_status(project.status, "suspended", "resume")
-    move(project, "under_construction", now)
+    move(session, project, "under_construction", now, by_org=access.acting_org(actor), note=note)
     await _settle(session, project, contract.ProjectResumed(**project_ref(project)), now)
     return project
 
@@ -180,43 +205,48 @@ async def ensure_complete(session: AsyncSession, project: Project) -> None:
 
 
 async def complete_project(session: AsyncSession, project_id: str, actor: Principal, *,
-                           if_match: str | None, now: datetime) -> Project:
+                           if_match: str | None, now: datetime, note: str | None = None
+                           ) -> Project:
     project = await _locked(session, project_id, actor, "builder", "contractor",
                             if_match=if_match)
     domain.ensure_can(project.status, "completed")
     await ensure_complete(session, project)
-    move(project, "completed", now)
+    move(session, project, "completed", now, by_org=access.acting_org(actor), note=note)
     project.completed_at = now
     await _settle(session, project, contract.ProjectCompleted(
-        **project_ref(project), parties=parties_of(project), completed_at=now), now)
+        **project_ref(project), parties=parties_of(project), completed_at=now,
+        title=project.title), now)
     return project
 
 
 async def rectify_project(session: AsyncSession, project_id: str, actor: Principal, *,
-                          if_match: str | None, now: datetime) -> Project:
+                          if_match: str | None, now: datetime, note: str | None = None
+                          ) -> Project:
     """The contractor declares the defects of a failed acceptance rectified."""
     project = await _locked(session, project_id, actor, "contractor", if_match=if_match)
     domain.require_status(project.status, "rectifying", "be rectified")
     await ensure_complete(session, project)
-    move(project, "completed", now)
+    move(session, project, "completed", now, by_org=access.acting_org(actor), note=note)
     await _settle(session, project, contract.ProjectRectified(
         **project_ref(project), rectified_at=now), now)
     return project
 
 
 async def cancel_project(session: AsyncSession, project_id: str, actor: Principal, *,
-                         if_match: str | None, now: datetime) -> Project:
+                         if_match: str | None, now: datetime, note: str | None = None
+                         ) -> Project:
     project = await _locked(session, project_id, actor, "builder",
                             staff=("subdistrict", "district_bureau"), if_match=if_match)
-    move(project, "cancelled", now)
+    move(session, project, "cancelled", now, by_org=access.acting_org(actor), note=note)
     await _settle(session, project, contract.ProjectCancelled(**project_ref(project)), now)
     return project
 
 
 async def operate_project(session: AsyncSession, project_id: str, actor: Principal, *,
-                          if_match: str | None, now: datetime) -> Project:
+                          if_match: str | None, now: datetime, note: str | None = None
+                          ) -> Project:
     project = await _locked(session, project_id, actor, "builder", if_match=if_match)
-    move(project, "in_operation", now)
+    move(session, project, "in_operation", now, by_org=access.acting_org(actor), note=note)
     await _settle(session, project, contract.ProjectPutIntoOperation(**project_ref(project)),
                   now)
     return project
@@ -239,7 +269,7 @@ async def accept_project(session: AsyncSession, project_id: str, acceptance_id: 
     project = await _awaiting_verdict(session, project_id, "acceptance.passed")
     if project is None:
         return
-    move(project, "accepted", at)
+    move(session, project, "accepted", at, by_org=None)
     await _settle(session, project, contract.ProjectAccepted(
         **project_ref(project), acceptance_id=acceptance_id), at)
 
@@ -250,5 +280,5 @@ async def send_back_for_rectification(session: AsyncSession, project_id: str, *,
     project = await _awaiting_verdict(session, project_id, "acceptance.failed")
     if project is None:
         return
-    move(project, "rectifying", at)
+    move(session, project, "rectifying", at, by_org=None)
     await session.flush()

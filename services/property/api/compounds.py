@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from services.property import presenters, repository
 from services.property.access import Overseer, Registrar, RosterReader
@@ -20,7 +20,7 @@ from services.property.schemas import (
 )
 from services.property.service import compounds
 from shared.auth import CurrentPrincipal
-from shared.deps import ClockDep, IfMatch, SessionDep
+from shared.deps import ClockDep, IfMatch, SessionDep, set_etag
 from shared.pagination import Cursor, Limit, Page, page_of
 
 __all__ = ["router"]
@@ -45,10 +45,12 @@ async def list_compounds(session: SessionDep, _: CurrentPrincipal,
     return page_of(page, presenters.compound_public)
 
 
-@router.get("/compounds/{compound_id}", summary="One compound")
-async def get_compound(compound_id: str, session: SessionDep,
+@router.get("/compounds/{compound_id}", summary="One compound (ETag: its version)")
+async def get_compound(compound_id: str, session: SessionDep, response: Response,
                        _: CurrentPrincipal) -> CompoundPublic:
-    return presenters.compound_public(await repository.get_compound(session, compound_id))
+    compound = await repository.get_compound(session, compound_id)
+    set_etag(response, compound.version)
+    return presenters.compound_public(compound)
 
 
 @router.put("/compounds/{compound_id}/owners",
@@ -60,11 +62,13 @@ async def replace_owners(compound_id: str, units: Roster, session: SessionDep,
     return presenters.roster_public(register)
 
 
-@router.get("/compounds/{compound_id}/owners", summary="The owner register of a compound")
-async def read_owners(compound_id: str, session: SessionDep,
+@router.get("/compounds/{compound_id}/owners",
+            summary="The owner register of a compound (ETag: the compound version)")
+async def read_owners(compound_id: str, session: SessionDep, response: Response,
                       principal: RosterReader) -> RosterPublic:
-    return presenters.roster_public(await compounds.register_of(session, compound_id,
-                                                                principal))
+    register = await compounds.register_of(session, compound_id, principal)
+    set_etag(response, register[0].version)
+    return presenters.roster_public(register)
 
 
 @router.post("/providers", status_code=201, summary="Register a property provider")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.property import presenters
 from services.property.access import Assessor, Subdistrict
@@ -20,7 +20,7 @@ from services.property.schemas import (
 )
 from services.property.service import trials
 from shared.auth import CurrentPrincipal
-from shared.deps import ClockDep, ContextDep, IfMatch, SessionDep
+from shared.deps import ClockDep, ContextDep, IfMatch, SessionDep, set_etag
 from shared.pagination import Cursor, Limit, Page, page_of
 
 __all__ = ["router"]
@@ -56,10 +56,12 @@ async def list_trials(session: SessionDep, principal: CurrentPrincipal,
     return page_of(page, presenters.trial_public)
 
 
-@router.get("/trials/{trial_id}", summary="One trial")
-async def get_trial(trial_id: str, session: SessionDep,
+@router.get("/trials/{trial_id}", summary="One trial (ETag: its version)")
+async def get_trial(trial_id: str, session: SessionDep, response: Response,
                     principal: CurrentPrincipal) -> TrialPublic:
-    return presenters.trial_public(await trials.trial_seen_by(session, trial_id, principal))
+    trial = await trials.trial_seen_by(session, trial_id, principal)
+    set_etag(response, trial.version)
+    return presenters.trial_public(trial)
 
 
 @router.post("/trials/{trial_id}/end", summary="End a running trial (If-Match: version)")

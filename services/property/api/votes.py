@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from services.property import presenters
 from services.property.access import BallotCaster, Subdistrict, VoteOrganiser
 from services.property.schemas import BallotCreate, BallotPublic, VoteCreate, VotePublic
 from services.property.service import votes
 from shared.auth import CurrentPrincipal
-from shared.deps import ClockDep, IfMatch, SessionDep
+from shared.deps import ClockDep, IfMatch, SessionDep, set_etag
 from shared.pagination import Cursor, Limit, Page, page_of
 
 __all__ = ["router"]
@@ -32,10 +32,13 @@ async def list_votes(trial_id: str, session: SessionDep, principal: CurrentPrinc
     return page_of(page, presenters.vote_public)
 
 
-@router.get("/votes/{vote_id}", summary="One vote; the count is shown once it is closed")
-async def get_vote(vote_id: str, session: SessionDep,
+@router.get("/votes/{vote_id}",
+            summary="One vote; the count is shown once it is closed (ETag: its version)")
+async def get_vote(vote_id: str, session: SessionDep, response: Response,
                    principal: CurrentPrincipal) -> VotePublic:
-    return presenters.vote_public(await votes.vote_seen_by(session, vote_id, principal))
+    shown = await votes.vote_seen_by(session, vote_id, principal)
+    set_etag(response, shown[0].version)
+    return presenters.vote_public(shown)
 
 
 @router.post("/votes/{vote_id}/ballots", status_code=201,
